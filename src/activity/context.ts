@@ -1,0 +1,87 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { FlowySwfError } from '../swf/errors.js';
+
+/** What SWF told the worker about the task being run. */
+export interface ActivityInfo {
+  readonly activityId: string;
+  readonly activityType: { readonly name: string; readonly version: string };
+  readonly workflowExecution: { readonly workflowId: string; readonly runId: string };
+  readonly startedEventId: number;
+  readonly taskList: string;
+  readonly domain: string;
+}
+
+/** Why a task's signal was aborted; decides how the worker reports the task. */
+export type ActivityAbortKind =
+  /** SWF answered a heartbeat with `cancelRequested: true`. */
+  | 'cancelled'
+  /** The task timed out or was closed: SWF answered `UnknownResourceFault`. */
+  | 'closed'
+  /** The worker is shutting down and the grace period ran out. */
+  | 'shutdown';
+
+/** The reason an activity's `signal` is aborted with. */
+export class ActivityAbortedError extends FlowySwfError {
+  override name = 'ActivityAbortedError';
+  constructor(readonly kind: ActivityAbortKind, message?: string) {
+    super(message ?? defaultMessage(kind));
+  }
+}
+
+function defaultMessage(kind: ActivityAbortKind): string {
+  switch (kind) {
+    case 'cancelled':
+      return 'the workflow requested cancellation of this activity task';
+    case 'closed':
+      return 'the task timed out or was closed; SWF will not take a result for it any more';
+    case 'shutdown':
+      return 'the worker is shutting down and the grace period ran out';
+  }
+}
+
+/** The per-task context the worker gives each running activity. */
+export interface ActivityContext {
+  /** The task token: a credential, never log it whole. */
+  readonly taskToken: string;
+  readonly info: ActivityInfo;
+  /** Aborted, with an {@link ActivityAbortedError}, when the task is cancelled, closed, or the worker shuts down. */
+  readonly signal: AbortSignal;
+  /**
+   * Records a heartbeat with optional details (a string as is, anything else as JSON, at most 2,048
+   * characters). Resolves `false` when the activity should stop: cancel requested, task closed.
+   */
+  heartbeat(details?: unknown): Promise<boolean>;
+}
+
+const storage = new AsyncLocalStorage<ActivityContext>();
+
+/** @internal Runs `fn` with `context` as the current activity context. */
+export function runInActivityContext<T>(context: ActivityContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+/** The context of the activity task running in this async flow; throws outside one. */
+export function activityContext(): ActivityContext {
+  const context = storage.getStore();
+  if (!context) {
+    throw new FlowySwfError(
+      'no activity task is running here: call heartbeat(), cancellationSignal() and activityInfo() from code that run() calls',
+    );
+  }
+  return context;
+}
+
+/** Heartbeats the current task; see {@link ActivityContext.heartbeat}. */
+export function heartbeat(details?: unknown): Promise<boolean> {
+  return activityContext().heartbeat(details);
+}
+
+/** The current task's abort signal; see {@link ActivityContext.signal}. */
+export function cancellationSignal(): AbortSignal {
+  return activityContext().signal;
+}
+
+/** The current task's {@link ActivityInfo}. */
+export function activityInfo(): ActivityInfo {
+  return activityContext().info;
+}

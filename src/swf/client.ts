@@ -1,0 +1,59 @@
+import { SWFClient, type SWFClientConfig } from '@aws-sdk/client-swf';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+
+/** Options of {@link createSwfClient}. */
+export interface SwfClientOptions {
+  /** AWS region. @default process.env.AWS_REGION, else `us-east-1` when an endpoint is given */
+  region?: string;
+  /** Endpoint URL, e.g. a local endpoint's. @default process.env.AWS_ENDPOINT_URL_SWF, else AWS's */
+  endpoint?: string;
+  /** Credentials. @default the standard AWS credential chain; dummy ones for a loopback endpoint when the chain has none in the environment */
+  credentials?: SWFClientConfig['credentials'];
+  /** Most sockets kept open to SWF; long polls hold one each. @default 256 */
+  maxSockets?: number;
+  /** Any other client setting, applied last. */
+  config?: SWFClientConfig;
+}
+
+/** True for an endpoint URL on this machine's loopback interface. */
+export function isLoopbackEndpoint(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds an `SWFClient` fit for long polls: connection time-out 5 s, request and socket time-outs
+ * 70 s (SWF holds a poll up to 60 s), keep-alive sockets. The AWS SDK's own retries are turned off
+ * (`maxAttempts: 1`): flowy-swf retries every call itself with full-jitter backoff, and a respond call
+ * until it succeeds or SWF says the task is closed.
+ */
+export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.ProcessEnv = process.env): SWFClient {
+  const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SWF ?? undefined;
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined);
+  const maxSockets = options.maxSockets ?? 256;
+  let credentials = options.credentials;
+  if (!credentials && endpoint && isLoopbackEndpoint(endpoint) && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE) {
+    credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  }
+  return new SWFClient({
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 5_000,
+      requestTimeout: 70_000,
+      socketTimeout: 70_000,
+      throwOnRequestTimeout: true,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    }),
+    ...options.config,
+  });
+}

@@ -1,0 +1,26 @@
+/** SWF plumbing shared by the worker, the async scheduler and the CLIs. */
+export { SWF_LIMITS, nameProblem, formatCount } from './limits.js';
+export {
+  FlowySwfError,
+  ConfigurationError,
+  TaskClosedError,
+  LimitError,
+  isTransient,
+  isThrottling,
+  isUnknownResource,
+} from './errors.js';
+export { tokenDigest, assertTaskToken } from './token.js';
+export { systemClock, type Clock } from './clock.js';
+export { fullJitterBackoff, withRetry, type Backoff, type FullJitterOptions, type RetryOptions } from './backoff.js';
+export { createSwfClient, isLoopbackEndpoint, type SwfClientOptions } from './client.js';
+export {
+  InputError,
+  ResultError,
+  safeJsonParse,
+  decodeFlowyInput,
+  encodeFlowyInput,
+  encodeJsonResult,
+  assertFits,
+  assertResultFits,
+} from './codec.js';
+export { encodeFailure, failureReason, fitDetails, truncate, TRUNCATION_MARKER, type EncodedFailure } from './failure.js';

@@ -1,0 +1,47 @@
+/**
+ * SWF's limits, taken from the service model (API version 2012-01-25).
+ * Lengths are in characters, as SWF counts them.
+ */
+export const SWF_LIMITS = {
+  /** `input`, `result` and failure `details`. */
+  data: 32_768,
+  /** `details` of RecordActivityTaskHeartbeat. */
+  heartbeatDetails: 2_048,
+  /** Failure `reason`. */
+  reason: 256,
+  /** Worker `identity`. */
+  identity: 256,
+  /** `taskToken`: 1 to 1,024 characters. */
+  taskToken: 1_024,
+  /** Names: domain, activity type, task list, activity id, workflow id. */
+  name: 256,
+  /** Activity and workflow type version. */
+  version: 64,
+  /** Durations are strings of at most 8 characters: whole seconds or `NONE`. */
+  duration: 8,
+  /** A whole request body, in bytes. */
+  requestBytes: 1_048_576,
+  /** How long SWF holds a long poll, in milliseconds. */
+  pollMs: 60_000,
+} as const;
+
+/** Characters SWF forbids in names: `:` `/` `|`, control characters, and the literal `arn`. */
+const FORBIDDEN_NAME = /[:/|\u0000-\u001f\u007f-\u009f]|arn/;
+
+/** Why `value` is not a valid SWF name of at most `max` characters, or `undefined` when it is. */
+export function nameProblem(value: string, max: number): string | undefined {
+  if (value.length === 0) return 'is empty; SWF needs at least 1 character';
+  if (value.length > max) return `is ${value.length} characters; SWF allows ${max}`;
+  if (value.trim() !== value) return 'starts or ends with white space, which SWF forbids';
+  const bad = FORBIDDEN_NAME.exec(value);
+  if (bad) {
+    const what = bad[0] === 'arn' ? "the literal string 'arn'" : `the character ${JSON.stringify(bad[0])}`;
+    return `contains ${what}, which SWF forbids (no ':', '/', '|', control characters or 'arn')`;
+  }
+  return undefined;
+}
+
+/** Formats a count the way error messages show it: `40,211`. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
