@@ -24,3 +24,14 @@ export {
   assertResultFits,
 } from './codec.js';
 export { encodeFailure, failureReason, fitDetails, truncate, TRUNCATION_MARKER, type EncodedFailure } from './failure.js';
+export {
+  respondCompleted,
+  respondFailed,
+  respondCanceled,
+  recordHeartbeat,
+  encodeHeartbeatDetails,
+  type SwfSender,
+  type RespondOutcome,
+  type RespondOptions,
+  type HeartbeatAnswer,
+} from './respond.js';

@@ -1,0 +1,150 @@
+import {
+  RecordActivityTaskHeartbeatCommand,
+  RespondActivityTaskCanceledCommand,
+  RespondActivityTaskCompletedCommand,
+  RespondActivityTaskFailedCommand,
+  type SWFClient,
+} from '@aws-sdk/client-swf';
+import { withRetry, type RetryOptions } from './backoff.js';
+import { isUnknownResource, TaskClosedError } from './errors.js';
+import { SWF_LIMITS } from './limits.js';
+import { assertFits } from './codec.js';
+import { tokenDigest } from './token.js';
+import { truncate } from './failure.js';
+
+/** The part of `SWFClient` the respond functions use; an `SWFClient` fits. */
+export type SwfSender = Pick<SWFClient, 'send'>;
+
+/**
+ * How a respond call ended.
+ * - `applied`: SWF took it on the first answer it gave.
+ * - `probably-applied`: an earlier attempt failed in transit and the retry got `UnknownResourceFault`:
+ *   the first attempt most likely reached SWF and closed the task. Not a failure.
+ */
+export type RespondOutcome = 'applied' | 'probably-applied';
+
+/** Options of the respond functions: retries, plus a hook called before each retry. */
+export type RespondOptions = RetryOptions;
+
+type Operation = 'RespondActivityTaskCompleted' | 'RespondActivityTaskFailed' | 'RespondActivityTaskCanceled';
+
+async function respond(
+  operation: Operation,
+  taskToken: string,
+  send: () => Promise<unknown>,
+  options: RespondOptions,
+): Promise<RespondOutcome> {
+  let attempts = 0;
+  try {
+    await withRetry(async () => {
+      attempts++;
+      await send();
+    }, options);
+    return 'applied';
+  } catch (error) {
+    if (!isUnknownResource(error)) throw error;
+    if (attempts > 1) return 'probably-applied';
+    const digest = tokenDigest(taskToken);
+    throw new TaskClosedError(
+      `${operation} for task ${digest}: SWF says the task is closed, timed out or unknown (UnknownResourceFault); nothing more can be sent for it`,
+      digest,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Completes a task with an encoded result, retrying transient errors until SWF answers.
+ * Throws `LimitError` when the result is over 32,768 characters (before any call), `TaskClosedError`
+ * when the task is closed.
+ */
+export function respondCompleted(
+  client: SwfSender,
+  taskToken: string,
+  result: string,
+  options: RespondOptions = {},
+): Promise<RespondOutcome> {
+  assertFits('result', result, SWF_LIMITS.data, 'return less data, or store it elsewhere and return a reference');
+  return respond(
+    'RespondActivityTaskCompleted',
+    taskToken,
+    () => client.send(new RespondActivityTaskCompletedCommand({ taskToken, result })),
+    options,
+  );
+}
+
+/**
+ * Fails a task, retrying transient errors until SWF answers. The reason is cut to 256 characters with
+ * a marker; details must already fit 32,768 characters (see `encodeFailure` / `fitDetails`).
+ */
+export function respondFailed(
+  client: SwfSender,
+  taskToken: string,
+  reason: string,
+  details: string | undefined,
+  options: RespondOptions = {},
+): Promise<RespondOutcome> {
+  if (details !== undefined) assertFits('failure details', details, SWF_LIMITS.data, 'send shorter details');
+  const cut = truncate(reason, SWF_LIMITS.reason);
+  return respond(
+    'RespondActivityTaskFailed',
+    taskToken,
+    () => client.send(new RespondActivityTaskFailedCommand({ taskToken, reason: cut, details })),
+    options,
+  );
+}
+
+/** Reports a task canceled, retrying transient errors until SWF answers. */
+export function respondCanceled(
+  client: SwfSender,
+  taskToken: string,
+  details: string | undefined,
+  options: RespondOptions = {},
+): Promise<RespondOutcome> {
+  if (details !== undefined) assertFits('cancel details', details, SWF_LIMITS.data, 'send shorter details');
+  return respond(
+    'RespondActivityTaskCanceled',
+    taskToken,
+    () => client.send(new RespondActivityTaskCanceledCommand({ taskToken, details })),
+    options,
+  );
+}
+
+/** What a heartbeat learned. */
+export type HeartbeatAnswer = 'ok' | 'cancel-requested';
+
+/** Encodes heartbeat details: a string as is, anything else as JSON. Throws `LimitError` over 2,048 characters. */
+export function encodeHeartbeatDetails(details: unknown): string | undefined {
+  if (details === undefined) return undefined;
+  const text = typeof details === 'string' ? details : JSON.stringify(details);
+  if (text === undefined) return undefined;
+  assertFits('heartbeat details', text, SWF_LIMITS.heartbeatDetails, 'send a shorter progress note, e.g. a percentage or a step name');
+  return text;
+}
+
+/**
+ * Records one heartbeat, retrying transient errors. Throws `TaskClosedError` when the task is closed.
+ * Details must already be encoded (see {@link encodeHeartbeatDetails}).
+ */
+export async function recordHeartbeat(
+  client: SwfSender,
+  taskToken: string,
+  details: string | undefined,
+  options: RespondOptions = {},
+): Promise<HeartbeatAnswer> {
+  try {
+    const out = await withRetry(
+      () => client.send(new RecordActivityTaskHeartbeatCommand({ taskToken, details })),
+      options,
+    );
+    return out.cancelRequested ? 'cancel-requested' : 'ok';
+  } catch (error) {
+    if (!isUnknownResource(error)) throw error;
+    const digest = tokenDigest(taskToken);
+    throw new TaskClosedError(
+      `RecordActivityTaskHeartbeat for task ${digest}: SWF says the task is closed, timed out or unknown (UnknownResourceFault)`,
+      digest,
+      { cause: error },
+    );
+  }
+}
