@@ -6,7 +6,10 @@ export default defineConfig({
   resolve: {
     // Test fixtures import the SDK by its package name, as users do; point it at the sources so
     // there is one copy of every class under test.
-    alias: { 'flowy-swf': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^flowy-swf$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^flowy-swf\/local$/, replacement: fileURLToPath(new URL('./src/local/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],
