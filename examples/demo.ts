@@ -1,0 +1,144 @@
+import { RegisterDomainCommand, RegisterWorkflowTypeCommand, StartWorkflowExecutionCommand } from '@aws-sdk/client-swf';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { asyncScheduler, createSwfClient, startActivityWorker, type Worker } from 'flowy-swf';
+import { startLocalSwf } from 'flowy-swf/local';
+import { FanoutDecider, planFanout } from './decider.js';
+import { approvalInbox, type ApprovalRequest } from './inbox.js';
+
+/** Options of {@link demo}. */
+export interface DemoOptions {
+  /** Activity tasks the workflow fans out. @default 300 */
+  tasks?: number;
+  /** Worker slots. @default 32 */
+  maxConcurrentTasks?: number;
+  /** How long the "external system" takes to approve an order, in ms. @default 200 */
+  approvalDelayMs?: number;
+  /** Where progress and the summary go. @default process.stdout */
+  out?: NodeJS.WritableStream;
+  /** Worker log level. @default 'warn' */
+  logLevel?: string;
+  /** How often progress is printed, in ms. @default 500 */
+  progressEveryMs?: number;
+}
+
+/** How the demo's workflow ended. */
+export interface DemoSummary {
+  tasks: number;
+  completed: number;
+  failed: number;
+  timedOut: number;
+  /** Failures the plan expects: the out-of-stock reservations. */
+  expectedFailures: number;
+  /** Approvals completed by the external system through the async scheduler. */
+  approved: number;
+  elapsedMs: number;
+  tasksPerSecond: number;
+  /** True when every task closed as planned and the workflow completed. */
+  ok: boolean;
+}
+
+const DOMAIN = 'flowy-demo';
+const DECISIONS = 'demo-decisions';
+const ACTIVITIES = 'demo-activities';
+
+/**
+ * Runs the whole demo in this process, with no AWS: a local SWF endpoint, the worker on
+ * `examples/activities`, a fan-out decider, and an external system completing suspended tasks.
+ */
+export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
+  const size = options.tasks ?? 300;
+  const out = options.out ?? process.stdout;
+  const started = performance.now();
+  const local = await startLocalSwf({ port: 0 });
+  const client = createSwfClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } });
+  const stop = new AbortController();
+  const running: { worker?: Worker } = {};
+  let approved = 0;
+  const scheduler = asyncScheduler({ client });
+  const pendingApprovals = new Set<Promise<void>>();
+  const onApproval = (request: ApprovalRequest): void => {
+    const p = new Promise<void>((resolve) => setTimeout(resolve, options.approvalDelayMs ?? 200))
+      .then(() => scheduler.complete(request.taskToken, { orderId: request.orderId, approved: request.amount < 2_500 }))
+      .then(() => void approved++)
+      .catch((error: unknown) => out.write(`external system: could not complete ${request.orderId}: ${String(error)}\n`))
+      .finally(() => pendingApprovals.delete(p));
+    pendingApprovals.add(p);
+  };
+  approvalInbox.on('request', onApproval);
+  try {
+    await client.send(new RegisterDomainCommand({ name: DOMAIN, workflowExecutionRetentionPeriodInDays: '1' }));
+    await client.send(
+      new RegisterWorkflowTypeCommand({
+        domain: DOMAIN,
+        name: 'fanout',
+        version: '1',
+        defaultTaskList: { name: DECISIONS },
+        defaultChildPolicy: 'TERMINATE',
+        defaultExecutionStartToCloseTimeout: '3600',
+        defaultTaskStartToCloseTimeout: '30',
+      }),
+    );
+    const workerDone = startActivityWorker({
+      domain: DOMAIN,
+      taskList: ACTIVITIES,
+      client,
+      packages: [fileURLToPath(new URL('./activities', import.meta.url))],
+      ignore: ['**/*.d.ts', '**/*.map'],
+      maxConcurrentTasks: options.maxConcurrentTasks ?? 32,
+      handleSignals: false,
+      logger: pino({ level: options.logLevel ?? 'warn' }, pino.destination(2)),
+      onWorker: (worker) => {
+        running.worker = worker;
+      },
+    });
+    const plan = planFanout(size);
+    const decider = new FanoutDecider({ client, domain: DOMAIN, taskList: DECISIONS, plan, activityTaskList: ACTIVITIES, identity: 'demo-decider' });
+    await client.send(new StartWorkflowExecutionCommand({ domain: DOMAIN, workflowId: 'demo-fanout', workflowType: { name: 'fanout', version: '1' }, input: JSON.stringify({ size }) }));
+    out.write(`flowy-swf demo: local SWF endpoint at ${local.endpoint}; fanning out ${size} activity tasks\n`);
+    const p = decider.progress;
+    const ticker = setInterval(() => {
+      out.write(`  scheduled ${p.scheduled}  completed ${p.completed}  failed ${p.failed}  timed out ${p.timedOut}  approved ${approved}\n`);
+    }, options.progressEveryMs ?? 500);
+    try {
+      await Promise.race([decider.run(stop.signal), workerDone.then(() => Promise.reject(new Error('the worker stopped before the workflow finished')))]);
+    } finally {
+      clearInterval(ticker);
+    }
+    const elapsedMs = performance.now() - started;
+    await Promise.all(pendingApprovals);
+    const shutdown = running.worker?.shutdown();
+    await local.close();
+    await shutdown;
+    await workerDone;
+    const expectedFailures = plan.filter((t) => t.activityType.name === 'reserve-stock' && t.input.includes('"sku-0"')).length;
+    const summary: DemoSummary = {
+      tasks: size,
+      completed: p.completed,
+      failed: p.failed,
+      timedOut: p.timedOut,
+      expectedFailures,
+      approved,
+      elapsedMs,
+      tasksPerSecond: (p.completed + p.failed) / (elapsedMs / 1000),
+      ok: p.closed && p.failed === expectedFailures && p.completed === size - expectedFailures && p.scheduleFailed === 0,
+    };
+    out.write(
+      `done: ${summary.completed} completed, ${summary.failed} failed (${expectedFailures} expected: out of stock), ` +
+        `${summary.timedOut} timed out, ${approved} approved by the external system; ` +
+        `${(elapsedMs / 1000).toFixed(2)} s, ${summary.tasksPerSecond.toFixed(0)} tasks/s\n`,
+    );
+    return summary;
+  } finally {
+    stop.abort();
+    approvalInbox.off('request', onApproval);
+    await local.close();
+    client.destroy();
+  }
+}
+
+/** Runs {@link demo} and turns its outcome into an exit code: 0 when every task ended as planned. */
+export async function runDemo(options: DemoOptions = {}): Promise<number> {
+  const summary = await demo(options);
+  return summary.ok ? 0 : 1;
+}

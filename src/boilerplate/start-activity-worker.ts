@@ -1,0 +1,106 @@
+import type { SWFClient } from '@aws-sdk/client-swf';
+import { pino, type Logger } from 'pino';
+import { ConfigurationError } from '../swf/errors.js';
+import { createSwfClient } from '../swf/client.js';
+import { nameProblem, SWF_LIMITS } from '../swf/limits.js';
+import { defaultRegistry, registerActivityTypes, scan } from '../scanner/index.js';
+import { Worker, type WorkerOptions } from '../worker/index.js';
+
+/** Options of {@link startActivityWorker}. Anything not named here is passed to the {@link Worker}. */
+export interface StartActivityWorkerOptions
+  extends Partial<Omit<WorkerOptions, 'client' | 'registry' | 'domain' | 'taskList' | 'logger'>> {
+  /** The SWF domain to poll. */
+  domain: string;
+  /** The task list to poll. */
+  taskList: string;
+  /** A ready SWF client. @default createSwfClient({ region, endpoint }) */
+  client?: Pick<SWFClient, 'send'>;
+  /** AWS region, when no client is given. @default process.env.AWS_REGION */
+  region?: string;
+  /** Endpoint URL, when no client is given. @default process.env.AWS_ENDPOINT_URL_SWF */
+  endpoint?: string;
+  /** Register every activity type with its defaults before polling (Flowy's `reg_remote`). @default true */
+  registerRemote?: boolean;
+  /** Files, directories and globs to scan for `@activity` classes. @default [] (only what is already imported) */
+  packages?: string[];
+  /** Globs to skip while scanning. @default [] */
+  ignore?: string[];
+  /** Structured logger. @default pino at level `info` on stderr */
+  logger?: Logger;
+  /** Shut down gracefully on SIGINT/SIGTERM; a second signal stops at once. @default true */
+  handleSignals?: boolean;
+  /** Called with the worker once it is built, before it polls: for metrics, tests, or a shutdown of your own. */
+  onWorker?: (worker: Worker) => void;
+}
+
+/**
+ * Scans for activities, registers them with SWF, and runs a worker on `taskList` until it is shut down
+ * (SIGINT/SIGTERM) or `loop` polls are done. Flowy's `start_activity_worker`.
+ *
+ * Rejects with `ConfigurationError` for options that cannot work, `ScanError` when a module fails to
+ * import, and `RegistrationMismatchError` when SWF holds a type with other defaults.
+ */
+export async function startActivityWorker(options: StartActivityWorkerOptions): Promise<void> {
+  checkName('domain', options.domain);
+  checkName('taskList', options.taskList);
+  const logger = options.logger ?? pino({ level: 'info' }, pino.destination(2));
+  const registry = defaultRegistry();
+  const packages = options.packages ?? [];
+  if (packages.length > 0) await scan({ packages, ignore: options.ignore ?? [], registry, logger });
+  const activities = registry.list();
+  if (activities.length === 0) {
+    throw new ConfigurationError(
+      packages.length > 0
+        ? `no @activity classes found in ${packages.join(', ')}; decorate your Activity subclasses with @activity(name, version, taskList)`
+        : 'no @activity classes are registered; pass packages (--package) naming the files or directories that hold them',
+    );
+  }
+  const client = options.client ?? createSwfClient({ region: options.region, endpoint: options.endpoint });
+  if (options.registerRemote ?? true) {
+    await registerActivityTypes(client, options.domain, activities, {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+  }
+  const { region: _r, endpoint: _e, registerRemote: _g, packages: _p, ignore: _i, handleSignals, onWorker, ...rest } = options;
+  const worker = new Worker({ ...rest, client, registry, logger });
+  onWorker?.(worker);
+  const stopOnSignals = handleSignals ?? true ? installSignalHandlers(worker, logger) : () => {};
+  logger.info(
+    { domain: options.domain, taskList: options.taskList, activities: activities.map((a) => `${a.name}@${a.version}`) },
+    'activity worker started',
+  );
+  try {
+    await worker.run();
+  } finally {
+    stopOnSignals();
+  }
+  logger.info({ domain: options.domain, taskList: options.taskList }, 'activity worker stopped');
+}
+
+function checkName(what: string, value: unknown): void {
+  if (typeof value !== 'string') throw new ConfigurationError(`${what} is required: name the SWF ${what}`);
+  const problem = nameProblem(value, SWF_LIMITS.name);
+  if (problem) throw new ConfigurationError(`${what} ${JSON.stringify(value)} ${problem}`);
+}
+
+/** First SIGINT/SIGTERM: graceful shutdown. Second: stop at once. Returns a function removing the handlers. */
+function installSignalHandlers(worker: Worker, logger: Logger): () => void {
+  let received = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    received++;
+    if (received === 1) {
+      logger.info({ signal }, 'shutting down: no new polls; running tasks get the grace period (send again to stop at once)');
+      void worker.shutdown();
+    } else {
+      logger.warn({ signal }, 'second signal: stopping at once');
+      void worker.shutdown({ force: true });
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}

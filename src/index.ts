@@ -1,0 +1,56 @@
+/**
+ * flowy-swf: write Amazon SWF activity workers in TypeScript, Flowy style.
+ *
+ * Subclass {@link Activity}, override `run`, register the class with `@activity`, and run a worker
+ * with {@link startActivityWorker} or the `start-activity-worker` CLI.
+ */
+import 'reflect-metadata';
+
+export {
+  Activity,
+  SuspendTask,
+  ActivityAbortedError,
+  activityContext,
+  activityInfo,
+  cancellationSignal,
+  heartbeat,
+  type ActivityAbortKind,
+  type ActivityContext,
+  type ActivityInfo,
+} from './activity/index.js';
+export {
+  activity,
+  ActivityRegistry,
+  defaultRegistry,
+  scan,
+  ScanError,
+  registerActivityTypes,
+  RegistrationMismatchError,
+  type ActivityClass,
+  type ActivityDefinition,
+  type ActivityLookup,
+  type ActivityTimeouts,
+  type TimeoutSeconds,
+} from './scanner/index.js';
+export { Worker, type WorkerOptions, type WorkerState, type WorkerMetrics } from './worker/index.js';
+export { startActivityWorker, type StartActivityWorkerOptions } from './boilerplate/index.js';
+export { asyncScheduler, type AsyncScheduler, type AsyncSchedulerOptions } from './async-scheduler/index.js';
+export {
+  SWF_LIMITS,
+  FlowySwfError,
+  ConfigurationError,
+  TaskClosedError,
+  LimitError,
+  InputError,
+  ResultError,
+  createSwfClient,
+  tokenDigest,
+  decodeFlowyInput,
+  encodeFlowyInput,
+  encodeJsonResult,
+  fullJitterBackoff,
+  systemClock,
+  type Backoff,
+  type Clock,
+  type SwfClientOptions,
+} from './swf/index.js';
