@@ -106,7 +106,7 @@ export class FanoutDecider {
           break;
         case 'ActivityTaskScheduled': {
           const a = event.activityTaskScheduledEventAttributes;
-          const planned = this.byActivityId.get(a?.activityId.replace(/-retry\d+$/, '') ?? '');
+          const planned = this.byActivityId.get((a?.activityId ?? '').replace(/-retry\d+$/, ''));
           if (planned && event.eventId !== undefined) this.byScheduledEventId.set(event.eventId, planned);
           p.scheduled++;
           break;

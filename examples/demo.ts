@@ -58,10 +58,14 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
   const scheduler = asyncScheduler({ client });
   const pendingApprovals = new Set<Promise<void>>();
   const onApproval = (request: ApprovalRequest): void => {
-    const p = new Promise<void>((resolve) => setTimeout(resolve, options.approvalDelayMs ?? 200))
+    const p: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, options.approvalDelayMs ?? 200))
       .then(() => scheduler.complete(request.taskToken, { orderId: request.orderId, approved: request.amount < 2_500 }))
-      .then(() => void approved++)
-      .catch((error: unknown) => out.write(`external system: could not complete ${request.orderId}: ${String(error)}\n`))
+      .then(() => {
+        approved++;
+      })
+      .catch((error: unknown) => {
+        out.write(`external system: could not complete ${request.orderId}: ${String(error)}\n`);
+      })
       .finally(() => pendingApprovals.delete(p));
     pendingApprovals.add(p);
   };

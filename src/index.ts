@@ -31,6 +31,14 @@ export {
   type ActivityLookup,
   type ActivityTimeouts,
   type TimeoutSeconds,
+  type ActivityDecorator,
+  type ScanOptions,
+  type ScanFailure,
+  type ScanLogger,
+  type RegisterActivityTypesOptions,
+  type RegistrationReport,
+  type RegistrationMismatch,
+  type RegisteredField,
 } from './scanner/index.js';
 export { Worker, type WorkerOptions, type WorkerState, type WorkerMetrics } from './worker/index.js';
 export { startActivityWorker, type StartActivityWorkerOptions } from './boilerplate/index.js';

@@ -5,6 +5,7 @@ import { createSwfClient } from '../swf/client.js';
 import { nameProblem, SWF_LIMITS } from '../swf/limits.js';
 import { defaultRegistry, registerActivityTypes, scan } from '../scanner/index.js';
 import { Worker, type WorkerOptions } from '../worker/index.js';
+import { prometheusMetrics, serveMetrics, type MetricsServer } from '../observability/index.js';
 
 /** Options of {@link startActivityWorker}. Anything not named here is passed to the {@link Worker}. */
 export interface StartActivityWorkerOptions
@@ -29,6 +30,13 @@ export interface StartActivityWorkerOptions
   logger?: Logger;
   /** Shut down gracefully on SIGINT/SIGTERM; a second signal stops at once. @default true */
   handleSignals?: boolean;
+  /**
+   * Serve Prometheus metrics at `http://metricsHost:metricsPort/metrics` (see docs/observability.md).
+   * Ignored when `metrics` is given. @default undefined (no metrics served)
+   */
+  metricsPort?: number;
+  /** Host the metrics server binds. @default '127.0.0.1' */
+  metricsHost?: string;
   /** Called with the worker once it is built, before it polls: for metrics, tests, or a shutdown of your own. */
   onWorker?: (worker: Worker) => void;
 }
@@ -55,25 +63,42 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
         : 'no @activity classes are registered; pass packages (--package) naming the files or directories that hold them',
     );
   }
-  const client = options.client ?? createSwfClient({ region: options.region, endpoint: options.endpoint });
-  if (options.registerRemote ?? true) {
-    await registerActivityTypes(client, options.domain, activities, {
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.backoff ? { backoff: options.backoff } : {}),
-    });
+  const { region, endpoint, registerRemote, packages: _p, ignore: _i, handleSignals, onWorker, metricsPort, metricsHost, ...rest } = options;
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)) {
+    throw new ConfigurationError(`metricsPort is ${metricsPort}; give a port from 0 to 65535 (0 picks a free one)`);
   }
-  const { region: _r, endpoint: _e, registerRemote: _g, packages: _p, ignore: _i, handleSignals, onWorker, ...rest } = options;
-  const worker = new Worker({ ...rest, client, registry, logger });
-  onWorker?.(worker);
-  const stopOnSignals = handleSignals ?? true ? installSignalHandlers(worker, logger) : () => {};
-  logger.info(
-    { domain: options.domain, taskList: options.taskList, activities: activities.map((a) => `${a.name}@${a.version}`) },
-    'activity worker started',
-  );
+  const metrics =
+    metricsPort !== undefined && !rest.metrics ? prometheusMetrics({ labels: { domain: options.domain, task_list: options.taskList } }) : undefined;
+  const ownClient = options.client ? undefined : createSwfClient({ region, endpoint });
+  const client = options.client ?? ownClient!;
+  let metricsServer: MetricsServer | undefined;
   try {
-    await worker.run();
+    // The worker checks its options when built: a bad option fails here, before any call to SWF.
+    const worker = new Worker({ ...rest, ...(metrics ? { metrics } : {}), client, registry, logger });
+    if (registerRemote ?? true) {
+      await registerActivityTypes(client, options.domain, activities, {
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      });
+    }
+    if (metrics) {
+      metricsServer = await serveMetrics(metrics.registry, metricsPort ?? 0, metricsHost);
+      logger.info({ url: metricsServer.url }, 'serving metrics');
+    }
+    onWorker?.(worker);
+    const stopOnSignals = (handleSignals ?? true) ? installSignalHandlers(worker, logger) : () => {};
+    logger.info(
+      { domain: options.domain, taskList: options.taskList, activities: activities.map((a) => `${a.name}@${a.version}`) },
+      'activity worker started',
+    );
+    try {
+      await worker.run();
+    } finally {
+      stopOnSignals();
+    }
   } finally {
-    stopOnSignals();
+    await metricsServer?.close();
+    ownClient?.destroy();
   }
   logger.info({ domain: options.domain, taskList: options.taskList }, 'activity worker stopped');
 }

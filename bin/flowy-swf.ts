@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/** `flowy-swf`: run a worker, list activities, finish tasks by token, run the local endpoint or the demo. */
+import { Command, Option } from 'commander';
+import {
+  addSwfOptions,
+  addWorkerOptions,
+  cancelTask,
+  CliRun,
+  completeTask,
+  failTask,
+  heartbeatTask,
+  listActivities,
+  LOG_LEVELS,
+  packageVersion,
+  parsePort,
+  parsePositiveInteger,
+  requireOptions,
+  runLocal,
+  runWorker,
+  collect,
+  type ListFlags,
+  type LocalFlags,
+  type SwfFlags,
+  type WorkerFlags,
+} from '../src/cli/index.js';
+
+const run = new CliRun();
+const program = new Command('flowy-swf')
+  .description('Amazon SWF activity workers, Flowy style.')
+  .version(packageVersion())
+  .exitOverride()
+  .showHelpAfterError('(add --help for usage)');
+
+addWorkerOptions(program.command('worker').description('Run an activity worker (same as start-activity-worker).')).action(
+  run.action((flags: WorkerFlags) => runWorker(flags)),
+);
+
+requireOptions(program.command('list'), '--package')
+  .description('Scan for @activity classes and print each type with its task list and default timeouts.')
+  .option('--package <path>', 'file, directory or glob to scan (required, repeatable)', collect)
+  .option('--ignore <glob>', 'glob to skip while scanning (repeatable)', collect)
+  .option('--json', 'print JSON instead of a table')
+  .action(run.action((flags: ListFlags) => listActivities(run, flags)));
+
+addSwfOptions(
+  program
+    .command('complete')
+    .description('Complete a task by its token with a JSON result (null when none is given).')
+    .argument('<token>', "the task's token, or - to read it from standard input")
+    .argument('[result-json]', 'the result as JSON, or - to read it from standard input'),
+).action(run.action((token: string, result: string | undefined, flags: SwfFlags) => completeTask(run, token, result, flags)));
+
+addSwfOptions(
+  requireOptions(program.command('fail'), '--reason')
+    .description('Fail a task by its token.')
+    .argument('<token>', "the task's token, or - to read it from standard input")
+    .option('--reason <text>', 'why it failed (required); cut to 256 characters')
+    .option('--details <text>', 'details, sent as they are; cut to 32,768 characters'),
+).action(run.action((token: string, flags: SwfFlags & { reason: string; details?: string }) => failTask(run, token, flags)));
+
+addSwfOptions(
+  program
+    .command('heartbeat')
+    .description('Record a heartbeat for a task. Prints cancelRequested: true|false; exits 3 when true.')
+    .argument('<token>', "the task's token, or - to read it from standard input")
+    .option('--details <text>', 'progress details, at most 2,048 characters'),
+).action(run.action((token: string, flags: SwfFlags & { details?: string }) => heartbeatTask(run, token, flags)));
+
+addSwfOptions(
+  program
+    .command('cancel')
+    .description('Report a task canceled, e.g. after heartbeat printed cancelRequested: true.')
+    .argument('<token>', "the task's token, or - to read it from standard input")
+    .option('--details <text>', 'details, sent as they are; cut to 32,768 characters'),
+).action(run.action((token: string, flags: SwfFlags & { details?: string }) => cancelTask(run, token, flags)));
+
+program
+  .command('local')
+  .description('Run the local SWF-compatible endpoint until SIGINT/SIGTERM; prints its URL.')
+  .addOption(new Option('--port <port>', 'port to listen on; 0 picks a free one').argParser(parsePort).default(5055))
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .action(run.action((flags: LocalFlags) => runLocal(run, flags)));
+
+program
+  .command('demo')
+  .description('Run the demo: a local endpoint, a worker, a fan-out workflow and approvals completed by token.')
+  .addOption(new Option('--tasks <n>', 'activity tasks the workflow fans out').argParser(parsePositiveInteger).default(300))
+  .addOption(new Option('--max-concurrent <n>', 'worker slots').argParser(parsePositiveInteger).default(32))
+  .addOption(new Option('--log-level <level>', 'worker log level').choices(LOG_LEVELS).default('warn'))
+  .action(
+    run.action(async (flags: { tasks: number; maxConcurrent: number; logLevel: string }) => {
+      const { runDemo } = await import('../examples/demo.js');
+      return runDemo({ tasks: flags.tasks, maxConcurrentTasks: flags.maxConcurrent, logLevel: flags.logLevel });
+    }),
+  );
+
+process.exitCode = await run.run(program, process.argv);

@@ -1,0 +1,72 @@
+import { Option, type Command } from 'commander';
+import type { StartActivityWorkerOptions } from '../boilerplate/index.js';
+import { collect, parsePositiveInteger, parseUrl, requireOptions } from './parsers.js';
+
+/** The log levels `--log-level` takes (pino's). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** The flags of a worker command, as commander parses them. */
+export interface WorkerFlags {
+  domain: string;
+  taskList: string;
+  package?: string[];
+  ignore?: string[];
+  region?: string;
+  endpoint?: string;
+  identity?: string;
+  maxConcurrent?: number;
+  register: boolean;
+  loop?: number;
+  autoHeartbeat?: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/**
+ * Adds the worker flags to `command`: used by `start-activity-worker` and by `flowy-swf worker`, so
+ * both take the same flags with the same defaults.
+ */
+export function addWorkerOptions(command: Command): Command {
+  return requireOptions(command, '--domain', '--task-list')
+    .option('--domain <name>', 'SWF domain to poll (required)')
+    .option('--task-list <name>', 'SWF task list to poll (required)')
+    .option('--package <path>', 'file, directory or glob to scan for @activity classes (repeatable)', collect)
+    .option('--ignore <glob>', 'glob to skip while scanning (repeatable)', collect)
+    .option('--region <region>', 'AWS region (default: $AWS_REGION)')
+    .addOption(new Option('--endpoint <url>', 'SWF endpoint URL (default: $AWS_ENDPOINT_URL_SWF, else AWS)').argParser(parseUrl))
+    .option('--identity <name>', 'who polls, as SWF records it in history; at most 256 characters (default: hostname:pid)')
+    .addOption(
+      new Option('--max-concurrent <n>', 'most tasks run at once (default: 100)').argParser(parsePositiveInteger),
+    )
+    .option('--no-register', 'do not register activity types with SWF before polling')
+    .addOption(new Option('--loop <n>', 'start this many polls, then drain and stop (default: run until SIGINT/SIGTERM)').argParser(parsePositiveInteger))
+    .option('--auto-heartbeat', 'heartbeat running tasks automatically')
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'));
+}
+
+/** Turns parsed worker flags into the options of `startActivityWorker`, minus the logger. */
+export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
+  return {
+    domain: flags.domain,
+    taskList: flags.taskList,
+    packages: flags.package ?? [],
+    ignore: flags.ignore ?? [],
+    registerRemote: flags.register,
+    ...(flags.region !== undefined ? { region: flags.region } : {}),
+    ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
+    ...(flags.identity !== undefined ? { identity: flags.identity } : {}),
+    ...(flags.maxConcurrent !== undefined ? { maxConcurrentTasks: flags.maxConcurrent } : {}),
+    ...(flags.loop !== undefined ? { loop: flags.loop } : {}),
+    ...(flags.autoHeartbeat ? { autoHeartbeat: true } : {}),
+  };
+}
+
+/**
+ * Runs an activity worker with the given flags until a clean shutdown. Rejects with the errors of
+ * `startActivityWorker` (configuration, scan, registration mismatch), which the CLI turns into exit 1.
+ */
+export async function runWorker(flags: WorkerFlags): Promise<void> {
+  // Imported here so the other commands of flowy-swf do not load the worker.
+  const [{ startActivityWorker }, { pino }] = await Promise.all([import('../boilerplate/index.js'), import('pino')]);
+  const logger = pino({ level: flags.logLevel }, pino.destination(2));
+  await startActivityWorker({ ...workerOptions(flags), logger });
+}

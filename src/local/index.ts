@@ -1,0 +1,139 @@
+/**
+ * flowy-swf/local: an in-memory, SWF-compatible endpoint for demos, tests and development.
+ * It speaks SWF's own wire protocol, so the AWS SDK (and boto3) talk to it unchanged.
+ */
+import { Engine } from './state.js';
+import { createSystemClock, type LocalClock } from './clock.js';
+import { Chaos, type ChaosOptions } from './chaos.js';
+import { DEFAULT_MAX_BODY_BYTES, startServer } from './server.js';
+
+export { createManualClock, createSystemClock } from './clock.js';
+export type { LocalClock, ManualClock, TimerHandle } from './clock.js';
+export type { ChaosOptions } from './chaos.js';
+
+/** Options of {@link startLocalSwf}. */
+export interface LocalSwfOptions {
+  /** TCP port; 0 picks a free one (read it from `endpoint`). @default 0 */
+  port?: number;
+  /** Interface to bind. Anything but loopback exposes an endpoint with no authentication: a warning is printed. @default '127.0.0.1' */
+  host?: string;
+  /** How long a poll is held when no task comes, in milliseconds (SWF holds 60 s). @default 60000 */
+  pollTimeoutMs?: number;
+  /** Milliseconds added before every call is applied, e.g. to imitate a network in benchmarks. @default 0 */
+  latencyMs?: number;
+  /** Seeded fault injection: 5xx answers, throttling, reset sockets, added latency. @default undefined (none) */
+  chaos?: ChaosOptions;
+  /** Clock and timers of SWF's time-outs and event timestamps; tests pass a manual clock. @default the system clock */
+  clock?: LocalClock;
+  /** Most activity tasks open at once in one execution (SWF: 1,000). @default 1000 */
+  maxOpenActivitiesPerExecution?: number;
+  /** Most domains, registered and deprecated together (SWF: 100). @default 100 */
+  maxDomains?: number;
+  /** Where warnings go. @default a line on stderr */
+  warn?: (message: string) => void;
+}
+
+/** Counts of what the endpoint holds, for tests and diagnostics. */
+export interface LocalSwfStats {
+  domains: number;
+  openExecutions: number;
+  /** Tasks handed to a worker and not yet closed, activity and decision. */
+  startedActivityTasks: number;
+  startedDecisionTasks: number;
+  /** Polls waiting for a task right now. */
+  waitingPolls: number;
+  /** SWF time-outs and timers running. */
+  timers: number;
+}
+
+/** A running local endpoint. */
+export interface LocalSwf {
+  /** URL to give an SWF client as its `endpoint`, e.g. `http://127.0.0.1:5055`. */
+  readonly endpoint: string;
+  /** The port bound. */
+  readonly port: number;
+  /** The clock the endpoint runs on (a manual one advances only when told). */
+  readonly clock: LocalClock;
+  /** What the endpoint holds now. */
+  stats(): LocalSwfStats;
+  /** Stops every timer, answers waiting polls empty and closes the server and its connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
+
+function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions, 'chaos'>> & { chaos?: ChaosOptions } {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port is ${port}; it must be an integer from 0 to 65535`);
+  const pollTimeoutMs = options.pollTimeoutMs ?? 60_000;
+  if (!(pollTimeoutMs > 0)) throw new TypeError(`pollTimeoutMs is ${pollTimeoutMs}; it must be more than 0`);
+  const latencyMs = options.latencyMs ?? 0;
+  if (!(latencyMs >= 0)) throw new TypeError(`latencyMs is ${latencyMs}; it must be 0 or more`);
+  const maxOpen = options.maxOpenActivitiesPerExecution ?? 1000;
+  if (!Number.isInteger(maxOpen) || maxOpen < 1) throw new TypeError(`maxOpenActivitiesPerExecution is ${maxOpen}; it must be a whole number of at least 1`);
+  const maxDomains = options.maxDomains ?? 100;
+  if (!Number.isInteger(maxDomains) || maxDomains < 1) throw new TypeError(`maxDomains is ${maxDomains}; it must be a whole number of at least 1`);
+  return {
+    port,
+    maxDomains,
+    host: options.host ?? '127.0.0.1',
+    pollTimeoutMs,
+    latencyMs,
+    chaos: options.chaos,
+    clock: options.clock ?? createSystemClock(),
+    maxOpenActivitiesPerExecution: maxOpen,
+    warn: options.warn ?? ((message) => process.stderr.write(`${message}\n`)),
+  };
+}
+
+/**
+ * Starts an in-memory SWF-compatible endpoint over HTTP.
+ *
+ * @example
+ * const swf = await startLocalSwf();
+ * const client = new SWFClient({ endpoint: swf.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+ * // ...
+ * await swf.close();
+ */
+export async function startLocalSwf(options: LocalSwfOptions = {}): Promise<LocalSwf> {
+  const o = compileOptions(options);
+  const chaos = o.chaos ? new Chaos(o.chaos) : undefined;
+  const engine = new Engine(o.clock, {
+    pollTimeoutMs: o.pollTimeoutMs,
+    maxOpenActivitiesPerExecution: o.maxOpenActivitiesPerExecution,
+    maxDomains: o.maxDomains,
+    accountId: '000000000000',
+    region: 'us-east-1',
+  });
+  if (!LOOPBACK.test(o.host)) {
+    o.warn(
+      `WARNING: the local SWF endpoint is bound to ${o.host}, not loopback. It has NO authentication: ` +
+        'anyone who can reach this port can read and change every workflow. Bind to 127.0.0.1 unless you mean it.',
+    );
+  }
+  const server = await startServer(engine, {
+    host: o.host,
+    port: o.port,
+    latencyMs: o.latencyMs,
+    ...(chaos ? { chaos } : {}),
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  });
+  return {
+    endpoint: server.endpoint,
+    port: server.port,
+    clock: o.clock,
+    stats() {
+      let openExecutions = 0;
+      for (const d of engine.domains.values()) openExecutions += d.open.size;
+      return {
+        domains: engine.domains.size,
+        openExecutions,
+        startedActivityTasks: engine.activityTokens.size,
+        startedDecisionTasks: engine.decisionTokens.size,
+        waitingPolls: engine.waitingPolls,
+        timers: engine.timerCount,
+      };
+    },
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,131 @@
+import type { Clock } from '../swf/clock.js';
+
+/** Sends one heartbeat with encoded details; resolves `true` to go on, `false` to stop. Must not reject. */
+export type HeartbeatSend = (details: string | undefined) => Promise<boolean>;
+
+interface Batch {
+  details: string | undefined;
+  promise: Promise<boolean>;
+  resolve: (keepGoing: boolean) => void;
+}
+
+function newBatch(details: string | undefined): Batch {
+  let resolve!: (keepGoing: boolean) => void;
+  const promise = new Promise<boolean>((r) => (resolve = r));
+  return { details, promise, resolve };
+}
+
+/**
+ * The heartbeats of one task. At most one call is in flight; calls made while one is in flight, or
+ * within `intervalMs` of the start of the last one, are merged into one follow-up call that carries the
+ * newest details, and all of them resolve with its answer.
+ * @internal
+ */
+export class HeartbeatCoalescer {
+  #pending: Batch | undefined;
+  #pump: Promise<void> | undefined;
+  #wake: AbortController | undefined;
+  #urgent = false;
+  #closed = false;
+  /** When the last call started (clock ms); `-Infinity` before the first. */
+  lastSentAt = Number.NEGATIVE_INFINITY;
+  /** The newest details asked for, sent or not. */
+  lastDetails: string | undefined;
+
+  constructor(
+    private readonly send: HeartbeatSend,
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Asks for a heartbeat with these (already encoded) details. */
+  request(details: string | undefined): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    this.lastDetails = details;
+    if (this.#pending) {
+      this.#pending.details = details;
+      return this.#pending.promise;
+    }
+    const batch = newBatch(details);
+    this.#pending = batch;
+    this.#pump ??= this.#run();
+    return batch.promise;
+  }
+
+  /** Sends what is pending now, ignoring the throttle, and waits for every call to end. */
+  flush(): Promise<void> {
+    if (!this.#pump) return Promise.resolve();
+    this.#urgent = true;
+    this.#wake?.abort();
+    return this.#pump;
+  }
+
+  /** No more calls: what is pending resolves `false`, and so does every later request. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake?.abort();
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.resolve(false);
+  }
+
+  async #run(): Promise<void> {
+    try {
+      while (this.#pending && !this.#closed) {
+        const waitMs = this.lastSentAt + this.intervalMs - this.clock.now();
+        if (waitMs > 0 && !this.#urgent) {
+          this.#wake = new AbortController();
+          try {
+            await this.clock.sleep(waitMs, this.#wake.signal);
+          } catch {
+            // Woken early by flush() or close().
+          }
+          this.#wake = undefined;
+          continue;
+        }
+        const batch = this.#pending;
+        this.#pending = undefined;
+        this.lastSentAt = this.clock.now();
+        batch.resolve(await this.send(batch.details));
+      }
+    } finally {
+      this.#pump = undefined;
+      if (this.#pending) {
+        const pending = this.#pending;
+        this.#pending = undefined;
+        pending.resolve(false);
+      }
+    }
+  }
+}
+
+/** The heartbeat timeout of an activity type in ms, or `undefined` for `NONE` or anything not whole seconds. */
+export function heartbeatTimeoutMs(timeout: string | undefined): number | undefined {
+  if (timeout === undefined || !/^\d+$/.test(timeout)) return undefined;
+  const seconds = Number(timeout);
+  return seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/**
+ * Heartbeats for an activity that does not: every `periodMs`, when no call started in the last
+ * `periodMs`, asks for one with the newest details. Ends when `signal` aborts or a heartbeat says stop.
+ * @internal
+ */
+export async function autoHeartbeat(
+  coalescer: HeartbeatCoalescer,
+  clock: Clock,
+  periodMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  for (;;) {
+    try {
+      await clock.sleep(periodMs, signal);
+    } catch {
+      return;
+    }
+    if (signal.aborted) return;
+    if (clock.now() - coalescer.lastSentAt < periodMs) continue;
+    if (!(await coalescer.request(coalescer.lastDetails))) return;
+  }
+}

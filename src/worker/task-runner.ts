@@ -1,0 +1,346 @@
+import type { ActivityTask } from '@aws-sdk/client-swf';
+import { bindActivityContext, type Activity } from '../activity/activity.js';
+import {
+  ActivityAbortedError,
+  runInActivityContext,
+  type ActivityAbortKind,
+  type ActivityContext,
+  type ActivityInfo,
+} from '../activity/context.js';
+import { SuspendTask } from '../activity/errors.js';
+import type { RetryOptions } from '../swf/backoff.js';
+import { InputError, ResultError } from '../swf/codec.js';
+import { TaskClosedError } from '../swf/errors.js';
+import { encodeFailure, fitDetails, truncate, type EncodedFailure } from '../swf/failure.js';
+import { SWF_LIMITS, formatCount } from '../swf/limits.js';
+import {
+  encodeHeartbeatDetails,
+  recordHeartbeat,
+  respondCanceled,
+  respondCompleted,
+  respondFailed,
+  type RespondOutcome,
+} from '../swf/respond.js';
+import { tokenDigest } from '../swf/token.js';
+import type { ActivityDefinition } from '../scanner/types.js';
+import { autoHeartbeat, heartbeatTimeoutMs, HeartbeatCoalescer } from './heartbeats.js';
+import type { SwfOperation, TaskOutcome } from './metrics.js';
+import type { CompiledWorkerOptions, WorkerLogger } from './options.js';
+
+/** @internal What every task of one worker shares: options, the worker's logger, retry settings. */
+export interface TaskRunnerShared {
+  readonly options: CompiledWorkerOptions;
+  /** The worker's logger, already carrying domain, task list and identity. */
+  readonly log: WorkerLogger;
+  /** Retry settings per operation: the worker's clock and backoff, a retry metric, the force-stop signal. */
+  readonly retry: Readonly<Record<SwfOperation, RetryOptions>>;
+}
+
+type RespondOperation = 'RespondActivityTaskCompleted' | 'RespondActivityTaskFailed' | 'RespondActivityTaskCanceled';
+
+/**
+ * Runs one polled task: look its type up, build the activity, decode the input, run it in its context,
+ * encode the result and respond. It is also the task's {@link ActivityContext}. `execute()` never rejects.
+ * @internal
+ */
+export class TaskRun implements ActivityContext {
+  readonly taskToken: string;
+  readonly #task: ActivityTask;
+  readonly #shared: TaskRunnerShared;
+  #info: ActivityInfo | undefined;
+  #log: WorkerLogger | undefined;
+  #controller: AbortController | undefined;
+  #abortReason: ActivityAbortedError | undefined;
+  #heartbeats: HeartbeatCoalescer | undefined;
+  #autoStop: AbortController | undefined;
+  /** Set once `run` has ended: heartbeats resolve `false` from then on. */
+  #done = false;
+
+  constructor(task: ActivityTask & { taskToken: string }, shared: TaskRunnerShared) {
+    this.taskToken = task.taskToken;
+    this.#task = task;
+    this.#shared = shared;
+  }
+
+  get info(): ActivityInfo {
+    if (!this.#info) {
+      const t = this.#task;
+      this.#info = Object.freeze({
+        activityId: t.activityId ?? '',
+        activityType: Object.freeze({ name: t.activityType?.name ?? '', version: t.activityType?.version ?? '' }),
+        workflowExecution: Object.freeze({
+          workflowId: t.workflowExecution?.workflowId ?? '',
+          runId: t.workflowExecution?.runId ?? '',
+        }),
+        startedEventId: t.startedEventId ?? 0,
+        taskList: this.#shared.options.taskList,
+        domain: this.#shared.options.domain,
+      });
+    }
+    return this.#info;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortReason) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Why the signal was aborted, if it was. */
+  get abortKind(): ActivityAbortKind | undefined {
+    return this.#abortReason?.kind;
+  }
+
+  /** The task's logger, made on first use: a child carrying the activity type, ids and token digest. */
+  get log(): WorkerLogger {
+    return (this.#log ??= this.#shared.log.child({
+      activityType: this.#task.activityType?.name,
+      activityVersion: this.#task.activityType?.version,
+      activityId: this.#task.activityId,
+      workflowId: this.#task.workflowExecution?.workflowId,
+      runId: this.#task.workflowExecution?.runId,
+      tokenDigest: tokenDigest(this.taskToken),
+    }));
+  }
+
+  /** Aborts the task's signal with `kind`; the first kind wins. Pending heartbeats resolve `false`. */
+  abort(kind: ActivityAbortKind): void {
+    if (this.#abortReason) return;
+    this.#abortReason = new ActivityAbortedError(kind);
+    this.#heartbeats?.close();
+    this.#controller?.abort(this.#abortReason);
+  }
+
+  heartbeat(details?: unknown): Promise<boolean> {
+    if (this.#done || this.#abortReason) return Promise.resolve(false);
+    let encoded: string | undefined;
+    try {
+      encoded = encodeHeartbeatDetails(details);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#coalescer().request(encoded);
+  }
+
+  #coalescer(): HeartbeatCoalescer {
+    return (this.#heartbeats ??= new HeartbeatCoalescer(
+      (details) => this.#sendHeartbeat(details),
+      this.#shared.options.clock,
+      this.#shared.options.heartbeatIntervalMs,
+    ));
+  }
+
+  async #sendHeartbeat(details: string | undefined): Promise<boolean> {
+    const { options, retry } = this.#shared;
+    const { metrics } = options;
+    try {
+      const answer = await recordHeartbeat(options.client, this.taskToken, details, retry.RecordActivityTaskHeartbeat);
+      metrics.swfCall('RecordActivityTaskHeartbeat', 'ok');
+      if (answer === 'cancel-requested') {
+        metrics.heartbeat('cancel-requested');
+        this.log.info({}, 'cancel requested: aborting the task signal (kind cancelled)');
+        this.abort('cancelled');
+        return false;
+      }
+      metrics.heartbeat('ok');
+      return true;
+    } catch (error) {
+      if (error instanceof TaskClosedError) {
+        metrics.swfCall('RecordActivityTaskHeartbeat', 'error');
+        metrics.heartbeat('closed');
+        this.log.warn({}, 'heartbeat: task closed or timed out in SWF; aborting the task signal (kind closed)');
+        this.abort('closed');
+        return false;
+      }
+      // A network blip must not kill a healthy activity: report it, tell the activity to go on.
+      metrics.swfCall('RecordActivityTaskHeartbeat', 'error');
+      metrics.heartbeat('error');
+      this.log.warn({ err: error }, 'heartbeat failed after retries; the activity goes on');
+      return true;
+    }
+  }
+
+  /** Runs the task to its end and reports it. Never rejects. */
+  execute(): Promise<TaskOutcome> {
+    return this.#guard(() => {
+      const type = this.#task.activityType;
+      const definition =
+        type?.name !== undefined && type.version !== undefined
+          ? this.#shared.options.registry.get(type.name, type.version)
+          : undefined;
+      return this.#execute(definition);
+    });
+  }
+
+  /** Fails the task without running it: the worker was force-stopped. Never rejects. */
+  refuse(message: string): Promise<TaskOutcome> {
+    return this.#guard(() =>
+      this.#respondFailure({ reason: truncate(message, SWF_LIMITS.reason), details: fitDetails({ type: 'WorkerStopped', message }) }),
+    );
+  }
+
+  async #guard(body: () => Promise<TaskOutcome>): Promise<TaskOutcome> {
+    try {
+      return await body();
+    } catch (error) {
+      // Only a bug in the worker lands here; the task is left to SWF's timeouts.
+      this.log.error({ err: error }, 'internal error while running the task');
+      return 'failed';
+    } finally {
+      this.#done = true;
+      this.#autoStop?.abort();
+      this.#heartbeats?.close();
+    }
+  }
+
+  async #execute(definition: ActivityDefinition | undefined): Promise<TaskOutcome> {
+    if (!definition) return this.#failUnknownType();
+    let activity: Activity;
+    try {
+      activity = new definition.activityClass();
+    } catch (error) {
+      return this.#fail(error, `constructing ${definition.activityClass.name || 'the activity class'} threw`);
+    }
+    bindActivityContext(activity, this);
+    let args: unknown[];
+    try {
+      args = activity.deserializeArguments(this.#task.input);
+      if (!Array.isArray(args)) throw new InputError(`deserializeArguments must return an array of arguments, got ${typeof args}`);
+    } catch (error) {
+      return this.#fail(error, error instanceof InputError ? undefined : 'deserializeArguments threw');
+    }
+    if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
+
+    let result: unknown;
+    try {
+      result = await runInActivityContext(this, () => activity.run(...args));
+    } catch (error) {
+      this.#done = true;
+      return this.#reportThrown(error);
+    }
+    this.#done = true;
+    if (this.abortKind === 'closed') {
+      this.log.warn({}, 'run returned, but the task was already closed or timed out in SWF; not reporting');
+      return 'timed-out';
+    }
+    let text: string;
+    try {
+      const encoded: unknown = activity.serializeResult(result);
+      if (typeof encoded !== 'string') {
+        throw new ResultError(`serializeResult must return a string, got ${encoded === null ? 'null' : typeof encoded}`);
+      }
+      if (encoded.length > SWF_LIMITS.data) {
+        throw new ResultError(
+          `result is ${formatCount(encoded.length)} characters; SWF allows ${formatCount(SWF_LIMITS.data)}: return less data, or store it elsewhere and return a reference`,
+        );
+      }
+      text = encoded;
+    } catch (error) {
+      return this.#fail(error, error instanceof ResultError ? undefined : 'serializeResult threw');
+    }
+    await this.#flushHeartbeats();
+    return this.#respond('RespondActivityTaskCompleted', 'completed', () =>
+      respondCompleted(this.#shared.options.client, this.taskToken, text, this.#shared.retry.RespondActivityTaskCompleted),
+    );
+  }
+
+  #startAutoHeartbeat(definition: ActivityDefinition): void {
+    const timeoutMs = heartbeatTimeoutMs(definition.defaults.heartbeatTimeout);
+    if (timeoutMs === undefined) return;
+    this.#autoStop = new AbortController();
+    void autoHeartbeat(this.#coalescer(), this.#shared.options.clock, timeoutMs / 3, this.#autoStop.signal);
+  }
+
+  async #flushHeartbeats(): Promise<void> {
+    this.#autoStop?.abort();
+    if (this.#heartbeats) await this.#heartbeats.flush();
+  }
+
+  async #reportThrown(error: unknown): Promise<TaskOutcome> {
+    if (error instanceof SuspendTask) {
+      await this.#flushHeartbeats();
+      if (this.#shared.options.logger.isLevelEnabled('debug')) this.log.debug({}, 'task suspended; slot freed without a response');
+      return 'suspended';
+    }
+    switch (this.abortKind) {
+      case 'closed':
+        this.log.warn({ err: error }, 'run threw after the task was closed or timed out in SWF; not reporting');
+        return 'timed-out';
+      case 'cancelled': {
+        await this.#flushHeartbeats();
+        const { details } = encodeFailure(error);
+        return this.#respond('RespondActivityTaskCanceled', 'canceled', () =>
+          respondCanceled(this.#shared.options.client, this.taskToken, details, this.#shared.retry.RespondActivityTaskCanceled),
+        );
+      }
+      case 'shutdown':
+        return this.#fail(error, `worker ${this.#shared.options.identity} shut down before the task finished; retry it elsewhere`);
+      default:
+        return this.#fail(error);
+    }
+  }
+
+  #failUnknownType(): Promise<TaskOutcome> {
+    const name = this.#task.activityType?.name ?? '';
+    const version = this.#task.activityType?.version ?? '';
+    const known = this.#shared.options.registry.list().map((d) => `${d.name}@${d.version}`);
+    const message = `unknown activity type ${JSON.stringify(name)} version ${JSON.stringify(version)}: this worker (task list ${this.#shared.options.taskList}) knows ${known.length > 0 ? known.join(', ') : 'no activity types'}`;
+    this.log.error({ known }, message);
+    return this.#respondFailure({
+      reason: truncate(message, SWF_LIMITS.reason),
+      details: fitDetails({ type: 'UnknownActivityType', message, name, version, known }),
+    });
+  }
+
+  /** Fails the task with what was thrown; `context` goes in front of the reason. */
+  #fail(error: unknown, context?: string): Promise<TaskOutcome> {
+    const failure = encodeFailure(error);
+    if (context) failure.reason = truncate(`${context}: ${failure.reason}`, SWF_LIMITS.reason);
+    return this.#respondFailure(failure);
+  }
+
+  async #respondFailure(failure: EncodedFailure): Promise<TaskOutcome> {
+    await this.#flushHeartbeats();
+    if (this.#shared.options.logger.isLevelEnabled('info')) this.log.info({ reason: failure.reason }, 'task failed');
+    return this.#respond('RespondActivityTaskFailed', 'failed', () =>
+      respondFailed(this.#shared.options.client, this.taskToken, failure.reason, failure.details, this.#shared.retry.RespondActivityTaskFailed),
+    );
+  }
+
+  async #respond(operation: RespondOperation, outcome: TaskOutcome, call: () => Promise<RespondOutcome>): Promise<TaskOutcome> {
+    const { metrics } = this.#shared.options;
+    try {
+      const answer = await call();
+      metrics.swfCall(operation, 'ok');
+      if (answer === 'probably-applied') {
+        this.log.info({ operation }, `${operation}: an earlier attempt went through; the task was already closed by it`);
+      }
+      return outcome;
+    } catch (error) {
+      if (error instanceof TaskClosedError) {
+        metrics.swfCall(operation, 'error');
+        this.log.warn({ operation }, `${operation}: the task timed out or was closed in SWF before the response; it is lost`);
+        return 'timed-out';
+      }
+      metrics.swfCall(operation, 'error');
+      if (operation === 'RespondActivityTaskCompleted') {
+        this.log.error({ err: error, operation }, `${operation} was refused; failing the task instead`);
+        // SWF refused the result itself (validation): fail the task so the decider hears now, not at timeout.
+        return this.#respond('RespondActivityTaskFailed', 'failed', () => {
+          const failure = encodeFailure(error);
+          return respondFailed(
+            this.#shared.options.client,
+            this.taskToken,
+            `SWF refused the result: ${failure.reason}`,
+            failure.details,
+            this.#shared.retry.RespondActivityTaskFailed,
+          );
+        });
+      }
+      this.log.error({ err: error, operation }, `${operation} was refused; the task is left to time out`);
+      return 'failed';
+    }
+  }
+}
