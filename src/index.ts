@@ -40,9 +40,31 @@ export {
   type RegistrationMismatch,
   type RegisteredField,
 } from './scanner/index.js';
-export { Worker, type WorkerOptions, type WorkerState, type WorkerMetrics } from './worker/index.js';
+export {
+  Worker,
+  WorkerStateError,
+  WORKER_DEFAULTS,
+  type ShutdownOptions,
+  type WorkerOptions,
+  type WorkerState,
+  type WorkerMetrics,
+  type WorkerLogger,
+  type PollOutcome,
+  type TaskOutcome,
+  type HeartbeatOutcome,
+  type SwfOperation,
+} from './worker/index.js';
 export { startActivityWorker, type StartActivityWorkerOptions } from './boilerplate/index.js';
 export { asyncScheduler, type AsyncScheduler, type AsyncSchedulerOptions } from './async-scheduler/index.js';
+export {
+  createLogger,
+  prometheusMetrics,
+  serveMetrics,
+  type CreateLoggerOptions,
+  type MetricsServer,
+  type PrometheusMetricsOptions,
+  type PrometheusWorkerMetrics,
+} from './observability/index.js';
 export {
   SWF_LIMITS,
   FlowySwfError,

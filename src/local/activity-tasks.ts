@@ -150,7 +150,13 @@ export async function pollForActivityTask(engine: Engine, input: Input, signal?:
     const task = await engine.waitForTask(queue, signal);
     if (task === undefined) return {};
     // A task whose execution closed while it was being handed over is skipped.
-    if (task.state === 'SCHEDULED' && task.execution.status === 'OPEN') return startTask(engine, task, input.identity);
+    if (task.state !== 'SCHEDULED' || task.execution.status !== 'OPEN') continue;
+    // The caller left between hand-over and now: the task goes back to the list rather than be lost.
+    if (signal?.aborted) {
+      queue.offer(task);
+      return {};
+    }
+    return startTask(engine, task, input.identity);
   }
 }
 

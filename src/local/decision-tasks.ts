@@ -115,7 +115,13 @@ export async function pollForDecisionTask(engine: Engine, input: Input, signal?:
   for (;;) {
     const task = await engine.waitForTask(queue, signal);
     if (task === undefined) return { ...EMPTY_DECISION_POLL };
-    if (task.state === 'SCHEDULED' && task.execution.status === 'OPEN') return startDecisionTask(engine, task, input);
+    if (task.state !== 'SCHEDULED' || task.execution.status !== 'OPEN') continue;
+    // The caller left between hand-over and now: the task goes back to the list rather than be lost.
+    if (signal?.aborted) {
+      queue.offer(task);
+      return { ...EMPTY_DECISION_POLL };
+    }
+    return startDecisionTask(engine, task, input);
   }
 }
 

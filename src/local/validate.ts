@@ -25,7 +25,14 @@ function show(value: unknown): string {
   return text.length > 64 ? `${text.slice(0, 61)}...` : text;
 }
 
-function check(spec: ShapeSpec, value: unknown, path: string, errors: string[]): void {
+/** Duration shapes: whole seconds, and for the optional kind also `NONE`. */
+const DURATIONS: Readonly<Record<string, RegExp>> = {
+  DurationInSeconds: /^\d+$/,
+  DurationInSecondsOptional: /^(\d+|NONE)$/,
+  DurationInDays: /^\d+$/,
+};
+
+function check(spec: ShapeSpec, value: unknown, path: string, errors: string[], shapeName = ''): void {
   const at = `Value '${show(value)}' at '${path}' failed to satisfy constraint: Member must`;
   switch (spec.t) {
     case 's':
@@ -33,6 +40,11 @@ function check(spec: ShapeSpec, value: unknown, path: string, errors: string[]):
       if (spec.min !== undefined && value.length < spec.min) errors.push(`${at} have length greater than or equal to ${spec.min}`);
       if (spec.max !== undefined && value.length > spec.max) errors.push(`${at} have length less than or equal to ${spec.max}`);
       if (spec.e && !spec.e.includes(value)) errors.push(`${at} satisfy enum value set: [${spec.e.join(', ')}]`);
+      // SWF checks a duration's form too; the model cannot say it, so it is checked by shape name.
+      const form = DURATIONS[shapeName];
+      if (form && value.length <= (spec.max ?? Infinity) && !form.test(value)) {
+        errors.push(`${at} be a whole number of seconds${shapeName === 'DurationInSecondsOptional' ? ' or NONE' : ''}`);
+      }
       return;
     case 'i':
       if (typeof value !== 'number' || !Number.isInteger(value)) throw new SwfFault('SerializationException', `Expected an integer at '${path}'`);
@@ -52,7 +64,7 @@ function check(spec: ShapeSpec, value: unknown, path: string, errors: string[]):
       if (spec.min !== undefined && value.length < spec.min) errors.push(`Value '${show(value)}' at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${spec.min}`);
       if (spec.max !== undefined && value.length > spec.max) errors.push(`Value '${show(value)}' at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${spec.max}`);
       const member = shape(spec.m as string);
-      if (member) value.forEach((v, i) => check(member, v, `${path}.${i + 1}.member`, errors));
+      if (member) value.forEach((v, i) => check(member, v, `${path}.${i + 1}.member`, errors, spec.m as string));
       return;
     }
     case 'o': {
@@ -71,7 +83,7 @@ function check(spec: ShapeSpec, value: unknown, path: string, errors: string[]):
         const memberShape = members[key];
         if (memberShape === undefined) continue; // SWF ignores members it does not know
         const ms = shape(memberShape);
-        if (ms) check(ms, v, path ? `${path}.${key}` : key, errors);
+        if (ms) check(ms, v, path ? `${path}.${key}` : key, errors, memberShape);
       }
       return;
     }

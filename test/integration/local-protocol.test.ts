@@ -249,6 +249,10 @@ describe('local SWF: validation from the model', () => {
       c.send(new RegisterActivityTypeCommand({ domain: h.domain, name: 'a', version: '9', defaultTaskStartToCloseTimeout: '123456789' })),
       /at 'defaultTaskStartToCloseTimeout' .*less than or equal to 8$/,
     );
+    await expectValidation(
+      c.send(new RegisterActivityTypeCommand({ domain: h.domain, name: 'a', version: '9', defaultTaskHeartbeatTimeout: '1.5' })),
+      "1 validation error detected: Value '1.5' at 'defaultTaskHeartbeatTimeout' failed to satisfy constraint: Member must be a whole number of seconds or NONE",
+    );
   });
 
   it('checks enums, integer ranges and required members, and counts several errors', async () => {
