@@ -83,6 +83,10 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
         defaultTaskStartToCloseTimeout: '30',
       }),
     );
+    let workerReady!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      workerReady = resolve;
+    });
     const workerDone = startActivityWorker({
       domain: DOMAIN,
       taskList: ACTIVITIES,
@@ -93,9 +97,12 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
       handleSignals: false,
       logger: pino({ level: options.logLevel ?? 'warn' }, pino.destination(2)),
       onWorker: (worker) => {
+        // Called once the activity types are registered: only then may the workflow schedule them.
         running.worker = worker;
+        workerReady();
       },
     });
+    await Promise.race([ready, workerDone.then(() => Promise.reject(new Error('the worker stopped before it was ready')))]);
     const plan = planFanout(size);
     const decider = new FanoutDecider({ client, domain: DOMAIN, taskList: DECISIONS, plan, activityTaskList: ACTIVITIES, identity: 'demo-decider' });
     await client.send(new StartWorkflowExecutionCommand({ domain: DOMAIN, workflowId: 'demo-fanout', workflowType: { name: 'fanout', version: '1' }, input: JSON.stringify({ size }) }));

@@ -4,6 +4,7 @@ import { addEvent, compact } from './history.js';
 import { requestDecision } from './decision-tasks.js';
 import { executionRef, typeKey, type ActivityTask, type Engine, type Execution } from './state.js';
 
+/** A request body, already checked against the SWF model by validate.ts before it gets here. */
 type Input = Record<string, any>;
 
 /** Causes of ScheduleActivityTaskFailed this endpoint writes. */
@@ -143,18 +144,21 @@ function startTask(engine: Engine, task: ActivityTask, identity: string | undefi
   });
 }
 
+/** What SWF answers to an activity poll that got no task: no token (SDKs read a missing or empty one alike). */
+const EMPTY_ACTIVITY_POLL = { startedEventId: 0 };
+
 export async function pollForActivityTask(engine: Engine, input: Input, signal?: AbortSignal): Promise<Record<string, unknown>> {
   const domain = engine.domain(input.domain);
   const queue = engine.activityQueue(domain, input.taskList.name);
   for (;;) {
     const task = await engine.waitForTask(queue, signal);
-    if (task === undefined) return {};
+    if (task === undefined) return { ...EMPTY_ACTIVITY_POLL };
     // A task whose execution closed while it was being handed over is skipped.
     if (task.state !== 'SCHEDULED' || task.execution.status !== 'OPEN') continue;
     // The caller left between hand-over and now: the task goes back to the list rather than be lost.
     if (signal?.aborted) {
       queue.offer(task);
-      return {};
+      return { ...EMPTY_ACTIVITY_POLL };
     }
     return startTask(engine, task, input.identity);
   }

@@ -16,20 +16,31 @@ export interface LocalClock {
   clearTimer(handle: TimerHandle): void;
 }
 
+/** Longest delay `setTimeout` takes; a longer one would fire at once (SWF durations go up to a year). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** The real clock: `Date.now()` and `setTimeout`, each timer `unref`'d so it never holds a process open. */
 export function createSystemClock(): LocalClock {
   const live = new Map<number, NodeJS.Timeout>();
   let next = 1;
+  const arm = (id: number, dueAt: number, fn: () => void): void => {
+    const wait = Math.min(Math.max(0, dueAt - Date.now()), MAX_TIMEOUT_MS);
+    const t = setTimeout(() => {
+      if (Date.now() < dueAt) {
+        arm(id, dueAt, fn); // a delay past setTimeout's range runs in legs
+        return;
+      }
+      live.delete(id);
+      fn();
+    }, wait);
+    t.unref();
+    live.set(id, t);
+  };
   return {
     now: () => Date.now(),
     setTimer(ms, fn) {
       const id = next++;
-      const t = setTimeout(() => {
-        live.delete(id);
-        fn();
-      }, Math.max(0, ms));
-      t.unref();
-      live.set(id, t);
+      arm(id, Date.now() + Math.max(0, ms), fn);
       return { id };
     },
     clearTimer(handle) {

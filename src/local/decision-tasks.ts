@@ -4,6 +4,7 @@ import { addEvent, compact, decodePageToken, historyPage } from './history.js';
 import { applyDecisions, checkDecisionAttributes } from './decisions.js';
 import { executionRef, type DecisionTask, type Engine, type Execution } from './state.js';
 
+/** A request body, already checked against the SWF model by validate.ts before it gets here. */
 type Input = Record<string, any>;
 
 /**

@@ -6,6 +6,7 @@ import { startTimer, cancelTimer } from './timers.js';
 import { closeExecution, createExecution, requestCancel, resolveStart, signal, type StartRequest } from './executions.js';
 import { executionRef, type Engine, type Execution } from './state.js';
 
+/** Decision attributes, already checked against the SWF model by validate.ts. */
 type Attrs = Record<string, any>;
 
 /** A decision as the decider sends it. */
@@ -235,12 +236,13 @@ export function applyDecisions(engine: Engine, execution: Execution, decisions: 
     req.parent = { execution, initiatedEventId };
     const child = createExecution(engine, execution.domain, req, config);
     execution.children.set(child.runId, child);
-    addEvent(
+    const startedEventId = addEvent(
       execution,
       'ChildWorkflowExecutionStarted',
       { initiatedEventId, workflowExecution: executionRef(child), workflowType: { ...child.workflowType } },
       now(),
     );
+    if (child.parent) child.parent.startedEventId = startedEventId;
     needsDecision = true;
   }
 }

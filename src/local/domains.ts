@@ -3,6 +3,7 @@ import { SwfFault, epochSeconds, unknownResource } from './protocol.js';
 import { compact, decodePageToken, page, pageSize } from './history.js';
 import { typeKey, type Domain, type Engine, type ResourceTag, type TypeId, type TypeRecord } from './state.js';
 
+/** A request body, already checked against the SWF model by validate.ts before it gets here. */
 type Input = Record<string, any>;
 
 const MAX_TAGS = 50;

@@ -15,6 +15,7 @@ import {
   type TypeId,
 } from './state.js';
 
+/** A request body, already checked against the SWF model by validate.ts before it gets here. */
 type Input = Record<string, any>;
 
 /** What starting a run needs beyond its domain; defaults not yet applied. */
@@ -29,7 +30,7 @@ export interface StartRequest {
   taskStartToCloseTimeout?: string;
   childPolicy?: string;
   lambdaRole?: string;
-  parent?: { execution: Execution; initiatedEventId: number };
+  parent?: { execution: Execution; initiatedEventId: number; startedEventId?: number };
   continuedExecutionRunId?: string;
 }
 
@@ -190,9 +191,6 @@ function notifyParent(engine: Engine, child: Execution, closeStatus: CloseStatus
   const eventType = CHILD_EVENTS[closeStatus];
   if (eventType === undefined) return; // the next run carries the link on
   const closing = child.history[child.history.length - 1]?.attributes ?? {};
-  const startedEventId = parent.history.find(
-    (e) => e.eventType === 'ChildWorkflowExecutionStarted' && e.attributes.initiatedEventId === link.initiatedEventId,
-  )?.eventId ?? 0;
   addEvent(
     parent,
     eventType,
@@ -200,7 +198,7 @@ function notifyParent(engine: Engine, child: Execution, closeStatus: CloseStatus
       workflowExecution: executionRef(child),
       workflowType: { ...child.workflowType },
       initiatedEventId: link.initiatedEventId,
-      startedEventId,
+      startedEventId: link.startedEventId ?? 0,
       result: closeStatus === 'COMPLETED' ? closing.result : undefined,
       reason: closeStatus === 'FAILED' ? closing.reason : undefined,
       details: closeStatus === 'FAILED' || closeStatus === 'CANCELED' ? closing.details : undefined,

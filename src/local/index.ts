@@ -60,15 +60,18 @@ export interface LocalSwf {
   close(): Promise<void>;
 }
 
+/** Longest delay a Node timer takes. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
 function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions, 'chaos'>> & { chaos?: ChaosOptions } {
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port is ${port}; it must be an integer from 0 to 65535`);
   const pollTimeoutMs = options.pollTimeoutMs ?? 60_000;
-  if (!(pollTimeoutMs > 0)) throw new TypeError(`pollTimeoutMs is ${pollTimeoutMs}; it must be more than 0`);
+  if (!(pollTimeoutMs > 0 && pollTimeoutMs <= MAX_DELAY_MS)) throw new TypeError(`pollTimeoutMs is ${pollTimeoutMs}; it must be more than 0 and at most ${MAX_DELAY_MS}`);
   const latencyMs = options.latencyMs ?? 0;
-  if (!(latencyMs >= 0)) throw new TypeError(`latencyMs is ${latencyMs}; it must be 0 or more`);
+  if (!(latencyMs >= 0 && latencyMs <= MAX_DELAY_MS)) throw new TypeError(`latencyMs is ${latencyMs}; it must be from 0 to ${MAX_DELAY_MS}`);
   const maxOpen = options.maxOpenActivitiesPerExecution ?? 1000;
   if (!Number.isInteger(maxOpen) || maxOpen < 1) throw new TypeError(`maxOpenActivitiesPerExecution is ${maxOpen}; it must be a whole number of at least 1`);
   const maxDomains = options.maxDomains ?? 100;

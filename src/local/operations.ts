@@ -5,6 +5,7 @@ import * as activities from './activity-tasks.js';
 import * as decisions from './decision-tasks.js';
 import type { Engine } from './state.js';
 
+/** A request body, already checked against the SWF model by validate.ts before it gets here. */
 type Input = Record<string, any>;
 
 /** What an operation gets besides its input: the signal that aborts when the caller goes away. */

@@ -79,10 +79,16 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
       }
       chunks.push(chunk);
     });
+    let ended = false;
     req.on('end', () => {
+      ended = true;
       if (!over) resolve(Buffer.concat(chunks));
     });
     req.on('error', reject);
+    // A client that goes away mid-body would leave this promise pending for ever.
+    req.on('close', () => {
+      if (!ended && !over) reject(new Error('the client closed the connection before the body ended'));
+    });
   });
 }
 

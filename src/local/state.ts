@@ -82,7 +82,7 @@ export interface Execution {
   history: HistoryEventRecord[];
   latestExecutionContext?: string;
   latestActivityTaskMs?: number;
-  parent?: { execution: Execution; initiatedEventId: number };
+  parent?: { execution: Execution; initiatedEventId: number; startedEventId?: number };
   /** Open activity tasks by activity id. */
   activities: Map<string, ActivityTask>;
   /** Open timers by timer id. */
@@ -233,9 +233,10 @@ export class Engine {
    */
   waitForTask<T extends ActivityTask | DecisionTask>(queue: TaskDispatcher<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
     if (this.closed) throw new SwfFault('InternalFailure', 'The local SWF endpoint is closing', 503);
+    // A caller that already left must not take a task: it would be lost with the answer.
+    if (signal?.aborted) return Promise.resolve(undefined);
     const ready = queue.take();
     if (ready !== undefined) return Promise.resolve(ready);
-    if (signal?.aborted) return Promise.resolve(undefined);
     return new Promise<T | undefined>((resolve) => {
       let timeout: NodeJS.Timeout | undefined;
       const finish = (task: T | undefined): void => {

@@ -4,6 +4,7 @@ import { addEvent } from './history.js';
 import { requestDecision } from './decision-tasks.js';
 import type { Engine, Execution } from './state.js';
 
+/** A request body, already checked against the SWF model by validate.ts before it gets here. */
 type Input = Record<string, any>;
 
 /** Starts a timer for a StartTimer decision, or returns why it cannot start. */

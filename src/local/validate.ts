@@ -17,7 +17,8 @@ export function isKnownOperation(operation: string): boolean {
   return Object.hasOwn(OPERATION_INPUTS, operation) || Object.hasOwn(EXTRA_OPERATIONS, operation);
 }
 
-const shape = (name: string): ShapeSpec | undefined => EXTRA_SHAPES[name] ?? SHAPES[name];
+const shape = (name: string): ShapeSpec | undefined =>
+  Object.hasOwn(EXTRA_SHAPES, name) ? EXTRA_SHAPES[name] : Object.hasOwn(SHAPES, name) ? SHAPES[name] : undefined;
 
 /** Shows a value the way SWF's messages do, cut short so a 1 MB input does not make a 1 MB message. */
 function show(value: unknown): string {
@@ -80,8 +81,8 @@ function check(spec: ShapeSpec, value: unknown, path: string, errors: string[], 
       }
       for (const [key, v] of Object.entries(record)) {
         if (v === undefined || v === null) continue;
-        const memberShape = members[key];
-        if (memberShape === undefined) continue; // SWF ignores members it does not know
+        if (!Object.hasOwn(members, key)) continue; // SWF ignores members it does not know
+        const memberShape = members[key] as string;
         const ms = shape(memberShape);
         if (ms) check(ms, v, path ? `${path}.${key}` : key, errors, memberShape);
       }

@@ -16,9 +16,12 @@ function newBatch(details: string | undefined): Batch {
 }
 
 /**
- * The heartbeats of one task. At most one call is in flight; calls made while one is in flight, or
- * within `intervalMs` of the start of the last one, are merged into one follow-up call that carries the
- * newest details, and all of them resolve with its answer.
+ * The heartbeats of one task. At most one call is in flight, and calls start at least `intervalMs`
+ * apart. A request that can be sent at once waits for SWF's answer. Any other (one is in flight, or the
+ * window has not opened yet) resolves at once with what is known (`true` unless SWF already said stop)
+ * and its details ride on one follow-up call that carries the newest details. An activity is never
+ * slowed down by the throttle; it learns of a cancel request on its next heartbeat after SWF said so,
+ * and at once through its signal.
  * @internal
  */
 export class HeartbeatCoalescer {
@@ -27,6 +30,8 @@ export class HeartbeatCoalescer {
   #wake: AbortController | undefined;
   #urgent = false;
   #closed = false;
+  /** SWF answered stop (cancel requested, task closed): every later request resolves `false`. */
+  #stopped = false;
   /** When the last call started (clock ms); `-Infinity` before the first. */
   lastSentAt = Number.NEGATIVE_INFINITY;
   /** The newest details asked for, sent or not. */
@@ -40,16 +45,17 @@ export class HeartbeatCoalescer {
 
   /** Asks for a heartbeat with these (already encoded) details. */
   request(details: string | undefined): Promise<boolean> {
-    if (this.#closed) return Promise.resolve(false);
+    if (this.#closed || this.#stopped) return Promise.resolve(false);
     this.lastDetails = details;
     if (this.#pending) {
       this.#pending.details = details;
-      return this.#pending.promise;
+      return Promise.resolve(true);
     }
+    const sendsNow = !this.#pump && this.clock.now() >= this.lastSentAt + this.intervalMs;
     const batch = newBatch(details);
     this.#pending = batch;
     this.#pump ??= this.#run();
-    return batch.promise;
+    return sendsNow ? batch.promise : Promise.resolve(true);
   }
 
   /** Sends what is pending now, ignoring the throttle, and waits for every call to end. */
@@ -87,7 +93,9 @@ export class HeartbeatCoalescer {
         const batch = this.#pending;
         this.#pending = undefined;
         this.lastSentAt = this.clock.now();
-        batch.resolve(await this.send(batch.details));
+        const keepGoing = await this.send(batch.details);
+        if (!keepGoing) this.#stopped = true;
+        batch.resolve(keepGoing);
       }
     } finally {
       this.#pump = undefined;

@@ -48,7 +48,7 @@ beforeAll(() => {
   const stale =
     !existsSync(FLOWY_SWF) ||
     !existsSync(START_WORKER) ||
-    statSync(FLOWY_SWF).mtimeMs < newestSource(['bin', 'src/cli', 'src/async-scheduler', 'src/swf']);
+    statSync(FLOWY_SWF).mtimeMs < newestSource(['bin', 'src', 'examples']);
   if (stale) {
     // tsc emits even when files others are still writing have type errors; the checks below need only ours.
     spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });

@@ -141,7 +141,9 @@ describe('local SWF: activity and decision cycle', () => {
 describe('local SWF: polls', () => {
   it('answers an empty activity poll without a token and an empty decision poll with zero ids', async () => {
     const a = await h.client.send(new PollForActivityTaskCommand({ domain: h.domain, taskList: { name: 'nothing' } }));
-    expect(a.taskToken ?? '').toBe('');
+    expect(a.taskToken).toBeUndefined();
+    expect(a.activityId).toBeUndefined();
+    expect(a.startedEventId).toBe(0);
     const d = await h.client.send(new PollForDecisionTaskCommand({ domain: h.domain, taskList: { name: 'nothing' } }));
     expect(d.taskToken ?? '').toBe('');
     expect(d.startedEventId).toBe(0);
@@ -232,6 +234,12 @@ describe('local SWF: polls', () => {
 
   it('ends waiting polls and exits promptly on close', async () => {
     const slow = await startHarness({ pollTimeoutMs: 60_000 });
+    await start(slow);
+    await decide(slow, [
+      scheduleActivity('elsewhere', { taskList: { name: 'elsewhere' } }),
+      { decisionType: 'StartTimer', startTimerDecisionAttributes: { timerId: 't', startToFireTimeout: '600' } },
+    ]);
+    expect(slow.swf.stats().timers).toBeGreaterThanOrEqual(4); // execution, schedule-to-start, schedule-to-close, timer
     const waiting = slow.client.send(new PollForActivityTaskCommand({ domain: slow.domain, taskList: { name: 'activities' } }));
     await until(() => slow.swf.stats().waitingPolls === 1);
     await slow.close();
@@ -241,6 +249,7 @@ describe('local SWF: polls', () => {
     );
     expect(['', 'rejected']).toContain(settled);
     expect(slow.swf.stats().timers).toBe(0);
+    expect(slow.swf.stats().waitingPolls).toBe(0);
   });
 });
 

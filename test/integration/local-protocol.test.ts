@@ -30,6 +30,7 @@ import {
   WorkflowExecutionAlreadyStartedFault,
 } from '@aws-sdk/client-swf';
 import { startLocalSwf } from '../../src/local/index.js';
+import { createSwfClient } from '../../src/swf/client.js';
 import { SwfFault, type FaultName } from '../../src/local/protocol.js';
 import { rejection, start, startHarness, type Harness } from './local-harness.js';
 
@@ -72,6 +73,17 @@ describe('local SWF: wire protocol', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/x-amz-json-1.0');
     expect(JSON.parse(answer.body).domainInfo.name).toBe(h.domain);
+  });
+
+  it("serves the project's own createSwfClient", async () => {
+    const client = createSwfClient({ endpoint: h.swf.endpoint, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }, {});
+    try {
+      const out = await client.send(new DescribeDomainCommand({ name: h.domain }));
+      expect(out.domainInfo?.status).toBe('REGISTERED');
+      expect(await rejection(client.send(new DescribeDomainCommand({ name: 'nope' })))).toBeInstanceOf(UnknownResourceFault);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('answers faults as HTTP 400 with __type in SWF namespace', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Deque, TaskDispatcher, type Waiter } from '../../src/local/task-queue.js';
-import { createManualClock } from '../../src/local/index.js';
+import { createManualClock, createSystemClock } from '../../src/local/index.js';
 
 interface T {
   queued: boolean;
@@ -69,5 +69,15 @@ describe('local SWF: task queues', () => {
     clock.advance(50);
     expect(fired).toEqual(['a', 'a2', 'c']);
     expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('runs system-clock timers longer than setTimeout allows (a year) without firing them early', async () => {
+    const clock = createSystemClock();
+    let fired = false;
+    const year = clock.setTimer(365 * 86_400_000, () => (fired = true));
+    const soon = await new Promise<boolean>((resolve) => clock.setTimer(30, () => resolve(true)));
+    expect(soon).toBe(true);
+    expect(fired).toBe(false);
+    clock.clearTimer(year);
   });
 });

@@ -150,4 +150,16 @@ describe('local SWF: time-outs on real timers', () => {
       await real.close();
     }
   });
+
+  it('keeps a run with a one-year time-out open (durations past setTimeout range do not fire at once)', async () => {
+    const real = await startHarness();
+    try {
+      const run = await start(real, { executionStartToCloseTimeout: '31536000' });
+      await new Promise((r) => setTimeout(r, 50));
+      const d = await real.client.send(new DescribeWorkflowExecutionCommand({ domain: real.domain, execution: run }));
+      expect(d.executionInfo?.executionStatus).toBe('OPEN');
+    } finally {
+      await real.close();
+    }
+  });
 });

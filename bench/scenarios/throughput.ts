@@ -1,0 +1,73 @@
+/**
+ * Throughput on loopback: no-op activities through the local endpoint (its own process) over real HTTP,
+ * scheduled by workflow executions; tasks per second of the worker and of the bare loop at the same
+ * concurrency.
+ */
+import { bareLoop, collectGarbage, httpClient, NoOpActivity, registryOf, workerLoop, type PollTarget } from '../fixtures.js';
+import { forkLocalSwf } from '../local-server.js';
+import { ratioOf, setPath, type Sample, type Scenario } from '../scenario.js';
+import { prepareDomain, seedActivityTasks } from '../seed.js';
+import { round } from '../stats.js';
+
+const TYPE = { name: 'noop', version: '1' };
+const TARGET: PollTarget = { domain: 'bench', taskList: 'bench', identity: 'bench' };
+const CONCURRENCY = [1, 8, 64, 256] as const;
+const LIMIT = 0.9;
+
+function tasksFor(c: number, quick: boolean): number {
+  if (quick) return c === 1 ? 300 : 1000;
+  return c === 1 ? 1500 : 4000;
+}
+
+export const throughput: Scenario = {
+  name: 'throughput',
+  title: 'tasks/s over HTTP to the local endpoint, worker vs bare loop',
+  runs: (quick) => (quick ? 1 : 3),
+  async measure({ quick, run }) {
+    const swf = await forkLocalSwf({ pollTimeoutMs: 5000 });
+    const client = httpClient(swf.endpoint);
+    const registry = registryOf(NoOpActivity, TYPE, TARGET.taskList);
+    const seed = (count: number): Promise<void> =>
+      seedActivityTasks(client, { domain: TARGET.domain, taskList: TARGET.taskList, activityType: TYPE, count });
+    const sample: Sample = {};
+    try {
+      await prepareDomain(client, TARGET.domain, TYPE, TARGET.taskList);
+      await seed(1000);
+      await bareLoop(client, TARGET, 8, 500);
+      await workerLoop({ client, registry }, TARGET, 8, 500);
+      for (const c of CONCURRENCY) {
+        const n = tasksFor(c, quick);
+        const measureBare = async (): Promise<void> => {
+          await seed(n);
+          collectGarbage();
+          sample[`c${c}.bareTasksPerSec`] = n / ((await bareLoop(client, TARGET, c, n)) / 1e6);
+        };
+        const measureWorker = async (): Promise<void> => {
+          await seed(n);
+          collectGarbage();
+          sample[`c${c}.workerTasksPerSec`] = n / ((await workerLoop({ client, registry }, TARGET, c, n)) / 1e6);
+        };
+        if (run % 2 === 0) {
+          await measureBare();
+          await measureWorker();
+        } else {
+          await measureWorker();
+          await measureBare();
+        }
+      }
+    } finally {
+      client.destroy();
+      await swf.close();
+    }
+    return sample;
+  },
+  finish(json, get) {
+    const checks = CONCURRENCY.map((c) => {
+      const ratio = ratioOf(get, `c${c}.workerTasksPerSec`, `c${c}.bareTasksPerSec`);
+      setPath(json, `c${c}.ratio`, round(ratio));
+      return { figure: `c${c} worker/bare tasks/s`, value: ratio, target: `≥ ${LIMIT.toFixed(2)}`, met: ratio >= LIMIT };
+    });
+    json.ratio = round(Math.min(...checks.map((c) => c.value)));
+    return checks;
+  },
+};
