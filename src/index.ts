@@ -58,6 +58,7 @@ export { startActivityWorker, type StartActivityWorkerOptions } from './boilerpl
 export { asyncScheduler, type AsyncScheduler, type AsyncSchedulerOptions } from './async-scheduler/index.js';
 export {
   createLogger,
+  isLogLevel,
   prometheusMetrics,
   serveMetrics,
   type CreateLoggerOptions,
@@ -83,4 +84,5 @@ export {
   type Backoff,
   type Clock,
   type SwfClientOptions,
+  type RespondOutcome,
 } from './swf/index.js';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { StartActivityWorkerOptions } from '../boilerplate/index.js';
-import { collect, parsePositiveInteger, parseUrl, requireOptions } from './parsers.js';
+import { collect, parsePort, parsePositiveInteger, parseUrl, requireOptions } from './parsers.js';
 
 /** The log levels `--log-level` takes (pino's). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -18,6 +18,9 @@ export interface WorkerFlags {
   register: boolean;
   loop?: number;
   autoHeartbeat?: boolean;
+  shutdownGrace?: number;
+  metricsPort?: number;
+  metricsHost?: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -40,7 +43,16 @@ export function addWorkerOptions(command: Command): Command {
     .option('--no-register', 'do not register activity types with SWF before polling')
     .addOption(new Option('--loop <n>', 'start this many polls, then drain and stop (default: run until SIGINT/SIGTERM)').argParser(parsePositiveInteger))
     .option('--auto-heartbeat', 'heartbeat running tasks automatically')
-    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'));
+    .addOption(
+      new Option('--shutdown-grace <seconds>', 'on SIGINT/SIGTERM, how long running tasks may go on before their signal is aborted (default: 30)').argParser(
+        parsePositiveInteger,
+      ),
+    )
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)').argParser(parsePort))
+    .option('--metrics-host <host>', 'interface the metrics server binds (default: 127.0.0.1)')
+    .addOption(
+      new Option('--log-level <level>', 'log level; lines are readable on a terminal, JSON otherwise').choices(LOG_LEVELS).default('info'),
+    );
 }
 
 /** Turns parsed worker flags into the options of `startActivityWorker`, minus the logger. */
@@ -57,6 +69,9 @@ export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
     ...(flags.maxConcurrent !== undefined ? { maxConcurrentTasks: flags.maxConcurrent } : {}),
     ...(flags.loop !== undefined ? { loop: flags.loop } : {}),
     ...(flags.autoHeartbeat ? { autoHeartbeat: true } : {}),
+    ...(flags.shutdownGrace !== undefined ? { shutdownGraceMs: flags.shutdownGrace * 1000 } : {}),
+    ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
+    ...(flags.metricsHost !== undefined ? { metricsHost: flags.metricsHost } : {}),
   };
 }
 
@@ -66,7 +81,7 @@ export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
  */
 export async function runWorker(flags: WorkerFlags): Promise<void> {
   // Imported here so the other commands of flowy-swf do not load the worker.
-  const [{ startActivityWorker }, { pino }] = await Promise.all([import('../boilerplate/index.js'), import('pino')]);
-  const logger = pino({ level: flags.logLevel }, pino.destination(2));
+  const [{ startActivityWorker }, { createLogger }] = await Promise.all([import('../boilerplate/index.js'), import('../observability/index.js')]);
+  const logger = createLogger({ level: flags.logLevel });
   await startActivityWorker({ ...workerOptions(flags), logger });
 }
