@@ -15,6 +15,7 @@ import {
   parsePort,
   parsePositiveInteger,
   requireOptions,
+  parseChaos,
   runLocal,
   runWorker,
   collect,
@@ -79,6 +80,14 @@ program
   .description('Run the local SWF-compatible endpoint until SIGINT/SIGTERM; prints its URL.')
   .addOption(new Option('--port <port>', 'port to listen on; 0 picks a free one').argParser(parsePort).default(5055))
   .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .addOption(new Option('--poll-timeout <ms>', 'how long a poll is held with no task, in ms (SWF: 60000)').argParser(parsePositiveInteger))
+  .addOption(new Option('--latency <ms>', 'milliseconds added to every call').argParser(parsePositiveInteger))
+  .addOption(
+    new Option(
+      '--chaos <spec>',
+      'seeded fault injection: seed=N,error=RATE,throttle=RATE,reset=RATE,latency=MS,when=before|after|both',
+    ).argParser(parseChaos),
+  )
   .action(run.action((flags: LocalFlags) => runLocal(run, flags)));
 
 program

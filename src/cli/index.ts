@@ -12,6 +12,6 @@ export {
   type SwfFlags,
 } from './task-commands.js';
 export { listActivities, listRow, LIST_COLUMNS, type ListFlags } from './list-command.js';
-export { runLocal, type LocalFlags } from './local-command.js';
+export { parseChaos, runLocal, type LocalFlags } from './local-command.js';
 export { formatTable } from './table.js';
 export { packageVersion } from './version.js';

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from 'commander';
+import type { ChaosOptions } from '../local/index.js';
 import type { CliRun } from './run.js';
 import { EXIT } from './run.js';
 
@@ -5,6 +7,44 @@ import { EXIT } from './run.js';
 export interface LocalFlags {
   port: number;
   host: string;
+  pollTimeout?: number;
+  latency?: number;
+  chaos?: ChaosOptions;
+}
+
+const CHAOS_KEYS: Record<string, keyof ChaosOptions> = {
+  seed: 'seed',
+  error: 'errorRate',
+  throttle: 'throttleRate',
+  reset: 'resetRate',
+  latency: 'latencyMs',
+  when: 'when',
+};
+
+/**
+ * commander argParser for `--chaos`: comma-separated `key=value` pairs, e.g.
+ * `seed=42,error=0.05,throttle=0.05,reset=0.02,latency=10,when=both`. Rates are shares from 0 to 1.
+ */
+export function parseChaos(value: string): ChaosOptions {
+  const chaos: Record<string, unknown> = {};
+  for (const pair of value.split(',').filter((p) => p.trim() !== '')) {
+    const [rawKey = '', raw = ''] = pair.split('=', 2).map((x) => x.trim());
+    const key = CHAOS_KEYS[rawKey];
+    if (!key) {
+      throw new InvalidArgumentError(`unknown chaos key ${JSON.stringify(rawKey)}; use ${Object.keys(CHAOS_KEYS).join(', ')} (e.g. seed=42,error=0.05,when=both).`);
+    }
+    if (key === 'when') {
+      if (raw !== 'before' && raw !== 'after' && raw !== 'both') throw new InvalidArgumentError(`chaos when=${raw}: use before, after or both.`);
+      chaos.when = raw;
+      continue;
+    }
+    const n = Number(raw);
+    if (raw === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`chaos ${rawKey}=${raw}: expected a number of at least 0.`);
+    if (key.endsWith('Rate') && n > 1) throw new InvalidArgumentError(`chaos ${rawKey}=${raw}: a rate is a share from 0 to 1, e.g. 0.05.`);
+    chaos[key] = n;
+  }
+  if (chaos.seed === undefined) chaos.seed = Date.now() % 2 ** 31;
+  return chaos as unknown as ChaosOptions;
 }
 
 /** Resolves with the first of SIGINT / SIGTERM. */
@@ -26,9 +66,16 @@ function nextSignal(): Promise<NodeJS.Signals> {
  */
 export async function runLocal(run: CliRun, flags: LocalFlags): Promise<number> {
   const { startLocalSwf } = await import('../local/index.js');
-  const server = await startLocalSwf({ port: flags.port, host: flags.host });
+  const server = await startLocalSwf({
+    port: flags.port,
+    host: flags.host,
+    ...(flags.pollTimeout !== undefined ? { pollTimeoutMs: flags.pollTimeout } : {}),
+    ...(flags.latency !== undefined ? { latencyMs: flags.latency } : {}),
+    ...(flags.chaos ? { chaos: flags.chaos } : {}),
+  });
   const signal = nextSignal();
   run.io.stdout(`${server.endpoint}\n`);
+  if (flags.chaos) run.io.stderr(`chaos on: ${JSON.stringify(flags.chaos)} (the seed reproduces the same faults)\n`);
   run.io.stderr(
     `local SWF endpoint listening; point workers and tools at it with\n  export AWS_ENDPOINT_URL_SWF=${server.endpoint}\nstop with Ctrl-C\n`,
   );
