@@ -38,8 +38,10 @@ function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
 export interface ReliabilityConfig {
   /** `FLOWY_RELIABILITY_SCALE`, default 1. */
   scale: number;
-  /** Activities in the chaos run: `FLOWY_RELIABILITY_ACTIVITIES`, default 400 × scale. */
+  /** Activities in the chaos run with faults before calls: `FLOWY_RELIABILITY_ACTIVITIES`, default 2,000 × scale. */
   activities: number;
+  /** Activities in the chaos run that also loses answers (slower: lost tasks wait for their time-out): 400 × scale. */
+  lossyActivities: number;
   /** How long the endpoint is gone in the outage test: `FLOWY_RELIABILITY_OUTAGE_S`, default 5 s, 30 s when scale > 1. */
   outageMs: number;
   /** Seed of the chaos runs: `FLOWY_RELIABILITY_SEED`, default a new one per run (printed on failure). */
@@ -48,11 +50,12 @@ export interface ReliabilityConfig {
 
 export function reliabilityConfig(env: NodeJS.ProcessEnv = process.env): ReliabilityConfig {
   const scale = envNumber(env, 'FLOWY_RELIABILITY_SCALE') ?? 1;
-  const activities = Math.round(envNumber(env, 'FLOWY_RELIABILITY_ACTIVITIES') ?? 400 * scale);
+  const activities = Math.round(envNumber(env, 'FLOWY_RELIABILITY_ACTIVITIES') ?? 2000 * scale);
+  const lossyActivities = Math.round(400 * scale);
   const outageS = envNumber(env, 'FLOWY_RELIABILITY_OUTAGE_S') ?? (scale > 1 ? 30 : 5);
   const seedText = env.FLOWY_RELIABILITY_SEED;
   const seed = seedText !== undefined && seedText.trim() !== '' ? Number(seedText) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
-  return { scale, activities, outageMs: outageS * 1000, seed };
+  return { scale, activities, lossyActivities, outageMs: outageS * 1000, seed };
 }
 
 // ---------------------------------------------------------------------------------------------------
