@@ -53,7 +53,9 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
 /** One run of `scenario` in a fresh Node process with `--expose-gc`; resolves with its figures. */
 async function runInChild(scenario: Scenario, run: number, quick: boolean): Promise<Sample> {
   const child = fork(benchModule('run'), ['--child', scenario.name, String(run), quick ? '1' : '0'], {
-    execArgv: [...process.execArgv, '--expose-gc'],
+    // The AWS SDK's notice about future Node versions and the worker's MaxListenersExceededWarning (see
+    // docs/performance.md) would repeat in every run; the figures are what the bench is for.
+    execArgv: [...process.execArgv, '--expose-gc', '--disable-warning=NodeVersionSupportWarning', '--disable-warning=MaxListenersExceededWarning'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let sample: Sample | undefined;

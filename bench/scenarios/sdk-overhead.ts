@@ -1,15 +1,13 @@
 /**
  * SDK overhead: the worker's whole path (poll, decode, dispatch, run a no-op activity, encode, respond)
- * against a bare loop making the same two calls through the same `SWFClient`, both answered in process
- * with zero latency, so the AWS SDK's own cost (serialization, SigV4 signing, parsing) counts equally.
+ * against a bare loop making the same two calls through the same kind of `SWFClient`, both answered in
+ * process with zero latency, so the AWS SDK's own cost (serialization, SigV4 signing, parsing) counts
+ * equally. Each side lives in its own warm process and they take turns in short rounds.
  */
-import { noOpTaskSource } from '../in-process-handler.js';
-import { bareLoop, collectGarbage, inProcessClient, NoOpActivity, registryOf, workerLoop, type PollTarget } from '../fixtures.js';
+import { forkPeer } from '../peer.js';
 import { ratioOf, setPath, type Sample, type Scenario } from '../scenario.js';
 import { round } from '../stats.js';
 
-const TYPE = { name: 'noop', version: '1' };
-const TARGET: PollTarget = { domain: 'bench', taskList: 'bench', identity: 'bench' };
 const CONCURRENCY = [1, 64] as const;
 const LIMIT = 1.1;
 
@@ -18,34 +16,37 @@ export const sdkOverhead: Scenario = {
   title: 'µs per task, worker vs bare loop, in-process zero-latency SWF',
   runs: (quick) => (quick ? 2 : 5),
   async measure({ quick, run }) {
-    const source = noOpTaskSource(TYPE);
-    const client = inProcessClient(source.operations);
-    const registry = registryOf(NoOpActivity, TYPE, TARGET.taskList);
-    const tasks = quick ? 600 : 3000;
-    const rounds = 3;
+    const [bare, worker] = await Promise.all([forkPeer('sdk-peer', ['bare']), forkPeer('sdk-peer', ['worker'])]);
+    // Short rounds track the machine's drift; each round builds a new Worker, so not too short either.
+    const rounds = quick ? 4 : 6;
+    const perRound = 400;
     const sample: Sample = {};
-    for (const c of CONCURRENCY) {
-      // Warm both paths up (JIT, the SDK's lazy parts), then interleave rounds so drift hits both alike.
-      await bareLoop(client, TARGET, c, 500);
-      await workerLoop({ client, registry }, TARGET, c, 500);
-      let bareUs = 0;
-      let workerUs = 0;
-      for (let r = 0; r < rounds; r++) {
-        const n = Math.round(tasks / rounds);
-        collectGarbage();
-        if ((run + r) % 2 === 0) {
-          bareUs += await bareLoop(client, TARGET, c, n);
-          workerUs += await workerLoop({ client, registry }, TARGET, c, n);
-        } else {
-          workerUs += await workerLoop({ client, registry }, TARGET, c, n);
-          bareUs += await bareLoop(client, TARGET, c, n);
+    try {
+      for (const c of CONCURRENCY) {
+        // Warm-up: JIT and the SDK's lazily built parts, on both sides.
+        for (let i = 0; i < 2; i++) {
+          await bare.round(c, 500);
+          await worker.round(c, 500);
         }
+        let bareUs = 0;
+        let workerUs = 0;
+        for (let r = 0; r < rounds; r++) {
+          if ((run + r) % 2 === 0) {
+            bareUs += await bare.round(c, perRound);
+            workerUs += await worker.round(c, perRound);
+          } else {
+            workerUs += await worker.round(c, perRound);
+            bareUs += await bare.round(c, perRound);
+          }
+        }
+        sample[`c${c}.workerUsPerTask`] = workerUs / (rounds * perRound);
+        sample[`c${c}.bareUsPerTask`] = bareUs / (rounds * perRound);
+        // The ratio within one run, where both sides saw the same machine: its spread shows the noise.
+        sample[`c${c}.runRatio`] = workerUs / bareUs;
       }
-      const n = Math.round(tasks / rounds) * rounds;
-      sample[`c${c}.workerUsPerTask`] = workerUs / n;
-      sample[`c${c}.bareUsPerTask`] = bareUs / n;
+    } finally {
+      await Promise.all([bare.stop(), worker.stop()]);
     }
-    client.destroy();
     return sample;
   },
   finish(json, get) {

@@ -36,24 +36,25 @@ export const throughput: Scenario = {
       await bareLoop(client, TARGET, 8, 500);
       await workerLoop({ client, registry }, TARGET, 8, 500);
       for (const c of CONCURRENCY) {
-        const n = tasksFor(c, quick);
+        // Two rounds in the order A B B A (A first on even runs), so drift hits both sides alike.
+        const half = Math.round(tasksFor(c, quick) / 2);
+        let bareUs = 0;
+        let workerUs = 0;
         const measureBare = async (): Promise<void> => {
-          await seed(n);
+          await seed(half);
           collectGarbage();
-          sample[`c${c}.bareTasksPerSec`] = n / ((await bareLoop(client, TARGET, c, n)) / 1e6);
+          bareUs += await bareLoop(client, TARGET, c, half);
         };
         const measureWorker = async (): Promise<void> => {
-          await seed(n);
+          await seed(half);
           collectGarbage();
-          sample[`c${c}.workerTasksPerSec`] = n / ((await workerLoop({ client, registry }, TARGET, c, n)) / 1e6);
+          workerUs += await workerLoop({ client, registry }, TARGET, c, half);
         };
-        if (run % 2 === 0) {
-          await measureBare();
-          await measureWorker();
-        } else {
-          await measureWorker();
-          await measureBare();
-        }
+        const order = run % 2 === 0 ? [measureBare, measureWorker, measureWorker, measureBare] : [measureWorker, measureBare, measureBare, measureWorker];
+        for (const step of order) await step();
+        sample[`c${c}.bareTasksPerSec`] = (2 * half) / (bareUs / 1e6);
+        sample[`c${c}.workerTasksPerSec`] = (2 * half) / (workerUs / 1e6);
+        sample[`c${c}.runRatio`] = bareUs / workerUs;
       }
     } finally {
       client.destroy();

@@ -6,7 +6,7 @@ export interface ChaosOptions {
   seed: number;
   /** Share of calls answered `InternalFailure` (HTTP 500), 0..1. @default 0 */
   errorRate?: number;
-  /** Share of calls answered `ThrottlingException` (HTTP 400), 0..1. @default 0 */
+  /** Share of calls answered `ThrottlingException` (HTTP 400), 0..1; always before the call is applied, as SWF does. @default 0 */
   throttleRate?: number;
   /** Share of calls whose socket is destroyed without an answer, 0..1. @default 0 */
   resetRate?: number;
@@ -59,7 +59,8 @@ export class Chaos {
     if (this.when !== 'both' && this.when !== phase) return undefined;
     const { errorRate = 0, throttleRate = 0, resetRate = 0 } = this.options;
     if (r < errorRate) return 'error';
-    if (r < errorRate + throttleRate) return 'throttle';
+    // SWF throttles before it applies a call, never after: a throttle drawn for the after phase is no fault.
+    if (r < errorRate + throttleRate) return phase === 'before' ? 'throttle' : undefined;
     if (r < errorRate + throttleRate + resetRate) return 'reset';
     return undefined;
   }

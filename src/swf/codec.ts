@@ -11,12 +11,16 @@ export class ResultError extends LimitError {
   override name = 'ResultError';
 }
 
-const DANGEROUS_KEY = /"(?:__proto__|constructor|prototype)"\s*:/;
+/**
+ * Text that may hold a dangerous key: written plainly, or with a `\u` escape anywhere, since JSON.parse
+ * decodes `"\u005f_proto__"` to `__proto__` too.
+ */
+const DANGEROUS_KEY = /"(?:__proto__|constructor|prototype)"\s*:|\\u/;
 
 /**
  * `JSON.parse` that drops `__proto__`, `constructor` and `prototype` keys, so decoded input can be
  * spread or merged by activity code without polluting prototypes. The reviver runs only when such a
- * key appears in the text, so ordinary input pays nothing.
+ * key (or any `\u` escape) appears in the text, so ordinary input pays nothing.
  */
 export function safeJsonParse(text: string): unknown {
   if (!DANGEROUS_KEY.test(text)) return JSON.parse(text);
@@ -87,9 +91,13 @@ export function assertFits(what: string, text: string, max: number, fix: string)
   }
 }
 
-/** Checks an encoded result against SWF's limit for `result`. */
+/** Checks an encoded result against SWF's limit for `result`; throws {@link ResultError} when over. */
 export function assertResultFits(text: string): void {
-  assertFits('result', text, SWF_LIMITS.data, 'return less data, or store it elsewhere and return a reference');
+  if (text.length > SWF_LIMITS.data) {
+    throw new ResultError(
+      `result is ${formatCount(text.length)} characters; SWF allows ${formatCount(SWF_LIMITS.data)}: return less data, or store it elsewhere and return a reference`,
+    );
+  }
 }
 
 function describeJson(value: unknown): string {

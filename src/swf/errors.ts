@@ -96,3 +96,24 @@ export function isTransient(error: unknown): boolean {
   const cause = (error as { cause?: unknown }).cause;
   return cause !== undefined && cause !== error && isTransient(cause);
 }
+
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/**
+ * False when a failed call cannot have been applied by SWF: it was throttled (SWF throttles before it
+ * applies), refused as a client error (4xx), or never left this machine (connection refused, name not
+ * resolved, network unreachable). True when it may have been applied and only the answer was lost:
+ * a reset socket, a time-out, a 5xx.
+ */
+export function mayHaveReachedSwf(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
+    const x = e as AwsLikeError & { cause?: unknown };
+    if (isThrottling(x)) return false;
+    if (typeof x.code === 'string' && NEVER_SENT_CODES.has(x.code)) return false;
+    const status = x.$metadata?.httpStatusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return false;
+    if (x.cause === e) break;
+    e = x.cause;
+  }
+  return true;
+}

@@ -8,6 +8,7 @@ export {
   isTransient,
   isThrottling,
   isUnknownResource,
+  mayHaveReachedSwf,
 } from './errors.js';
 export { tokenDigest, assertTaskToken } from './token.js';
 export { systemClock, type Clock } from './clock.js';

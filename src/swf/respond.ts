@@ -6,9 +6,9 @@ import {
   type SWFClient,
 } from '@aws-sdk/client-swf';
 import { withRetry, type RetryOptions } from './backoff.js';
-import { isUnknownResource, TaskClosedError } from './errors.js';
+import { isUnknownResource, mayHaveReachedSwf, TaskClosedError } from './errors.js';
 import { SWF_LIMITS } from './limits.js';
-import { assertFits } from './codec.js';
+import { assertFits, assertResultFits } from './codec.js';
 import { tokenDigest } from './token.js';
 import { truncate } from './failure.js';
 
@@ -18,8 +18,10 @@ export type SwfSender = Pick<SWFClient, 'send'>;
 /**
  * How a respond call ended.
  * - `applied`: SWF took it on the first answer it gave.
- * - `probably-applied`: an earlier attempt failed in transit and the retry got `UnknownResourceFault`:
- *   the first attempt most likely reached SWF and closed the task. Not a failure.
+ * - `probably-applied`: an earlier attempt failed in a way that may have reached SWF (a reset socket, a
+ *   time-out, a 5xx) and the retry got `UnknownResourceFault`: that attempt most likely closed the task.
+ *   Not a failure. Attempts that cannot have been applied (throttled, connection refused) do not count:
+ *   when only those came before, the task closed some other way and `TaskClosedError` is thrown.
  */
 export type RespondOutcome = 'applied' | 'probably-applied';
 
@@ -34,16 +36,20 @@ async function respond(
   send: () => Promise<unknown>,
   options: RespondOptions,
 ): Promise<RespondOutcome> {
-  let attempts = 0;
+  let mayBeApplied = false;
   try {
     await withRetry(async () => {
-      attempts++;
-      await send();
+      try {
+        await send();
+      } catch (error) {
+        if (!isUnknownResource(error) && mayHaveReachedSwf(error)) mayBeApplied = true;
+        throw error;
+      }
     }, options);
     return 'applied';
   } catch (error) {
     if (!isUnknownResource(error)) throw error;
-    if (attempts > 1) return 'probably-applied';
+    if (mayBeApplied) return 'probably-applied';
     const digest = tokenDigest(taskToken);
     throw new TaskClosedError(
       `${operation} for task ${digest}: SWF says the task is closed, timed out or unknown (UnknownResourceFault); nothing more can be sent for it`,
@@ -55,7 +61,7 @@ async function respond(
 
 /**
  * Completes a task with an encoded result, retrying transient errors until SWF answers.
- * Throws `LimitError` when the result is over 32,768 characters (before any call), `TaskClosedError`
+ * Throws `ResultError` (a `LimitError`) when the result is over 32,768 characters (before any call), `TaskClosedError`
  * when the task is closed.
  */
 export function respondCompleted(
@@ -64,7 +70,7 @@ export function respondCompleted(
   result: string,
   options: RespondOptions = {},
 ): Promise<RespondOutcome> {
-  assertFits('result', result, SWF_LIMITS.data, 'return less data, or store it elsewhere and return a reference');
+  assertResultFits(result);
   return respond(
     'RespondActivityTaskCompleted',
     taskToken,

@@ -9,6 +9,14 @@ interface Batch {
   resolve: (keepGoing: boolean) => void;
 }
 
+/**
+ * Resolves with `value` after the event loop has turned once. A promise that resolves at once would let
+ * `while (await heartbeat()) {}` starve the event loop: no call would go out and no answer come in.
+ */
+function answerSoon(value: boolean): Promise<boolean> {
+  return new Promise((resolve) => setImmediate(resolve, value));
+}
+
 function newBatch(details: string | undefined): Batch {
   let resolve!: (keepGoing: boolean) => void;
   const promise = new Promise<boolean>((r) => (resolve = r));
@@ -45,17 +53,17 @@ export class HeartbeatCoalescer {
 
   /** Asks for a heartbeat with these (already encoded) details. */
   request(details: string | undefined): Promise<boolean> {
-    if (this.#closed || this.#stopped) return Promise.resolve(false);
+    if (this.#closed || this.#stopped) return answerSoon(false);
     this.lastDetails = details;
     if (this.#pending) {
       this.#pending.details = details;
-      return Promise.resolve(true);
+      return answerSoon(true);
     }
     const sendsNow = !this.#pump && this.clock.now() >= this.lastSentAt + this.intervalMs;
     const batch = newBatch(details);
     this.#pending = batch;
     this.#pump ??= this.#run();
-    return sendsNow ? batch.promise : Promise.resolve(true);
+    return sendsNow ? batch.promise : answerSoon(true);
   }
 
   /** Sends what is pending now, ignoring the throttle, and waits for every call to end. */

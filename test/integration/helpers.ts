@@ -378,18 +378,26 @@ export function recordingClient(inner: Pick<SWFClient, 'send'>): {
   client: Pick<SWFClient, 'send'>;
   calls: RecordedCall[];
   tokens: Set<string>;
+  /** Calls sent and not yet answered, by operation. */
+  inFlight: Map<string, number>;
 } {
   const calls: RecordedCall[] = [];
   const tokens = new Set<string>();
+  const inFlight = new Map<string, number>();
   const send = async (command: { input: Record<string, unknown>; constructor: { name: string } }, options?: unknown): Promise<unknown> => {
     const operation = command.constructor.name.replace(/Command$/, '');
     calls.push({ operation, input: command.input });
-    const output = await (inner.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, options);
-    const token = (output as { taskToken?: unknown } | undefined)?.taskToken;
-    if (operation === 'PollForActivityTask' && typeof token === 'string' && token !== '') tokens.add(token);
-    return output;
+    inFlight.set(operation, (inFlight.get(operation) ?? 0) + 1);
+    try {
+      const output = await (inner.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, options);
+      const token = (output as { taskToken?: unknown } | undefined)?.taskToken;
+      if (operation === 'PollForActivityTask' && typeof token === 'string' && token !== '') tokens.add(token);
+      return output;
+    } finally {
+      inFlight.set(operation, (inFlight.get(operation) ?? 1) - 1);
+    }
   };
-  return { client: { send } as unknown as Pick<SWFClient, 'send'>, calls, tokens };
+  return { client: { send } as unknown as Pick<SWFClient, 'send'>, calls, tokens, inFlight };
 }
 
 /** A proxy in front of an endpoint that loses some answers. */

@@ -83,12 +83,17 @@ export class CountingMetrics implements Partial<WorkerMetrics> {
   readonly retries = new Map<SwfOperation, number>();
   readonly polls = new Map<PollOutcome, number>();
   readonly callErrors = new Map<SwfOperation, number>();
+  /** The most slots (open polls plus running tasks) ever held at once. */
+  maxSlotsInUse = 0;
 
   poll(outcome: PollOutcome): void {
     increment(this.polls, outcome);
   }
   taskFinished(_type: string, _version: string, outcome: TaskOutcome): void {
     increment(this.outcomes, outcome);
+  }
+  slotsInUse(n: number): void {
+    this.maxSlotsInUse = Math.max(this.maxSlotsInUse, n);
   }
   swfRetry(operation: SwfOperation): void {
     increment(this.retries, operation);
@@ -100,6 +105,30 @@ export class CountingMetrics implements Partial<WorkerMetrics> {
     let n = 0;
     for (const v of this.retries.values()) n += v;
     return n;
+  }
+}
+
+/** A pino-compatible logger that keeps the messages at info and above, for assertions. */
+export class RecordingLogger {
+  readonly messages: { level: string; message: string }[] = [];
+  child(): RecordingLogger {
+    return this;
+  }
+  isLevelEnabled(level: string): boolean {
+    return level !== 'debug' && level !== 'trace';
+  }
+  debug(): void {}
+  info(_fields: object, message = ''): void {
+    this.messages.push({ level: 'info', message });
+  }
+  warn(_fields: object, message = ''): void {
+    this.messages.push({ level: 'warn', message });
+  }
+  error(_fields: object, message = ''): void {
+    this.messages.push({ level: 'error', message });
+  }
+  count(level: string, pattern: RegExp): number {
+    return this.messages.filter((m) => m.level === level && pattern.test(m.message)).length;
   }
 }
 
@@ -189,8 +218,6 @@ export interface DeciderOptions {
   activityTaskList?: string;
   /** Input of an item's attempt (1 for the first). */
   input: (item: string, attempt: number) => string;
-  /** Time-outs given with each ScheduleActivityTask decision, in seconds (strings as SWF takes them). */
-  timeouts?: { startToClose?: string; heartbeat?: string };
   /** Decision polls open at once. @default 2 */
   pollers?: number;
 }
@@ -198,7 +225,7 @@ export interface DeciderOptions {
 /** What the decider learnt of one run, built from its history events only. */
 class RunState {
   lastEventId = 0;
-  /** activity id → item, for every ActivityTaskScheduled. */
+  /** Event id of each ActivityTaskScheduled → its item. */
   readonly scheduledIds = new Map<number, string>();
   readonly attempts = new Map<string, number>();
   readonly open = new Map<string, number>();
@@ -247,7 +274,7 @@ export function itemOf(activityId: string): string {
  * is retried on transient faults; a decision task that closed meanwhile is dropped.
  */
 export class Decider {
-  readonly #o: Required<Omit<DeciderOptions, 'timeouts'>> & Pick<DeciderOptions, 'timeouts'>;
+  readonly #o: Required<DeciderOptions>;
   readonly #plans = new Map<string, readonly string[]>();
   readonly #runs = new Map<string, RunState>();
   readonly #stop = new AbortController();
@@ -293,13 +320,6 @@ export class Decider {
     this.#stop.abort();
     await Promise.all(this.#loops);
     this.#loops = [];
-  }
-
-  /** The state of one workflow's run, once the decider has seen it. */
-  completedCount(workflowId: string): number {
-    const runId = this.runIds.get(workflowId);
-    const run = runId === undefined ? undefined : this.#runs.get(runId);
-    return run === undefined ? 0 : run.completed.size;
   }
 
   #retryOptions() {
@@ -378,8 +398,14 @@ export class Decider {
       page = await withRetry(() => this.#o.client.send(this.#pollCommand(n, token)), this.#retryOptions());
     }
     fresh.sort((a, b) => (a.eventId ?? 0) - (b.eventId ?? 0));
-    for (const event of fresh) run.apply(event);
-    if (fresh.length > 0) run.lastEventId = fresh[fresh.length - 1]?.eventId ?? run.lastEventId;
+    // Checked again here: a decision task that timed out while this one read its pages may have had its
+    // successor handled meanwhile, by another poller, with the same events.
+    for (const event of fresh) {
+      const id = event.eventId ?? 0;
+      if (id <= run.lastEventId) continue;
+      run.apply(event);
+      run.lastEventId = id;
+    }
 
     const decisions = this.#decide(workflowId, run);
     await withRetry(
@@ -413,8 +439,6 @@ export class Decider {
           activityType: this.#o.activityType,
           taskList: { name: this.#o.activityTaskList },
           input: this.#o.input(item, attempt),
-          ...(this.#o.timeouts?.startToClose ? { startToCloseTimeout: this.#o.timeouts.startToClose } : {}),
-          ...(this.#o.timeouts?.heartbeat ? { heartbeatTimeout: this.#o.timeouts.heartbeat } : {}),
         },
       });
     }
@@ -526,8 +550,6 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WORKER_CLI = fileURLToPath(new URL('../../dist/bin/start-activity-worker.js', import.meta.url));
 /** Activities the child workers scan. */
 export const FIXTURE_ACTIVITIES = fileURLToPath(new URL('./fixtures/activities/', import.meta.url));
-/** A worker script that takes startActivityWorker options as JSON (for options the CLI has no flag for). */
-export const WORKER_SCRIPT = fileURLToPath(new URL('./fixtures/run-worker.mjs', import.meta.url));
 
 /** Builds dist when the built CLI is missing (npm test builds it first; a bare vitest run may not have). */
 export function ensureBuilt(): void {

@@ -210,9 +210,17 @@ describe('asyncScheduler', () => {
     expect(swf.calls()).toHaveLength(3);
   });
 
-  it('resolves probably-applied when a retry finds the task closed', async () => {
-    swf.on(RespondActivityTaskCompletedCommand).rejectsOnce(throttled()).rejects(unknownResource());
+  it('resolves probably-applied when a retry finds the task closed after an attempt that may have reached SWF', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    swf.on(RespondActivityTaskCompletedCommand).rejectsOnce(reset).rejects(unknownResource());
     await expect(scheduler().complete(TOKEN, 1)).resolves.toBe('probably-applied');
+  });
+
+  it('rejects TaskClosedError when the only earlier attempts cannot have been applied (throttled, refused)', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    swf.on(RespondActivityTaskCompletedCommand).rejectsOnce(throttled()).rejectsOnce(refused).rejects(unknownResource());
+    await expect(scheduler().complete(TOKEN, 1)).rejects.toBeInstanceOf(TaskClosedError);
+    expect(swf.calls()).toHaveLength(3);
   });
 
   it('does not retry a fault that describes the request', async () => {

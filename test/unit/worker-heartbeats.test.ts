@@ -307,3 +307,26 @@ describe('Worker heartbeats', () => {
     expect(fake.callsOf('RespondActivityTaskCompleted')).toHaveLength(1);
   });
 });
+
+describe('a tight heartbeat loop', () => {
+  it('does not starve the event loop: the cancel answer still arrives and ends the loop', async () => {
+    const fake = new FakeSwf();
+    let beats = 0;
+    class Spinner extends Activity {
+      async run(): Promise<number> {
+        // No await on anything but heartbeat: only heartbeat's own promise lets the event loop turn.
+        while (await this.heartbeat(beats)) beats++;
+        throw this.signal.reason;
+      }
+    }
+    let calls = 0;
+    // The first call says go on; the throttled follow-up, sent only when a real timer fires, says cancel.
+    fake.handlers.RecordActivityTaskHeartbeat = () => ({ cancelRequested: ++calls >= 2 });
+    const { done, outcomes } = startOne(fake, Spinner, { heartbeatIntervalMs: 50 });
+    await done;
+    expect(outcomes).toEqual(['canceled']);
+    expect(fake.callsOf('RecordActivityTaskHeartbeat')).toHaveLength(2);
+    expect(fake.callsOf('RespondActivityTaskCanceled')).toHaveLength(1);
+    expect(beats).toBeGreaterThan(1);
+  });
+});

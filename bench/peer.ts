@@ -1,0 +1,56 @@
+/**
+ * Two measured loops in two warm processes, run in alternating short rounds: drift of a shared
+ * machine hits both alike, and neither pays for what the other loaded or switched on (the worker's
+ * AsyncLocalStorage turns on promise hooks for the whole process, for instance).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { benchModule } from './paths.js';
+
+/** What a peer is asked to do: one round of `n` tasks at concurrency `c`, or to stop. */
+export type PeerRequest = { c: number; n: number } | { stop: true };
+
+/** A peer's answer: the round's elapsed microseconds. */
+export interface PeerReply {
+  us: number;
+}
+
+/** A measured loop living in its own process. */
+export interface Peer {
+  round(c: number, n: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Forks `module` (a bench module name, e.g. `sdk-peer`) with `args`; it must call {@link servePeer}. */
+export async function forkPeer(module: string, args: string[]): Promise<Peer> {
+  const child: ChildProcess = fork(benchModule(module), args, {
+    execArgv: [...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')), '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await once(child, 'message');
+  return {
+    async round(c, n) {
+      const reply = once(child, 'message') as Promise<[PeerReply]>;
+      child.send({ c, n } satisfies PeerRequest);
+      return (await reply)[0].us;
+    },
+    async stop() {
+      const exited = once(child, 'exit');
+      child.send({ stop: true } satisfies PeerRequest);
+      await exited;
+    },
+  };
+}
+
+/** The peer side: answers rounds with `loop(c, n)` (elapsed µs) until told to stop. */
+export function servePeer(loop: (c: number, n: number) => Promise<number>): void {
+  process.on('message', (message: PeerRequest) => {
+    if ('stop' in message) {
+      process.disconnect();
+      setImmediate(() => process.exit(0));
+      return;
+    }
+    void loop(message.c, message.n).then((us) => process.send?.({ us } satisfies PeerReply));
+  });
+  process.send?.({ ready: true });
+}
