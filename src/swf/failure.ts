@@ -25,7 +25,9 @@ interface ErrorJson {
 
 function describeThrown(value: unknown, seen: Set<unknown>, depth: number): ErrorJson {
   if (value instanceof Error) {
-    const json: ErrorJson = { type: value.name || value.constructor?.name || 'Error', message: String(value.message) };
+    // `name` is writable and may hold anything; only a string is a type name.
+    const name = typeof value.name === 'string' && value.name ? value.name : value.constructor?.name;
+    const json: ErrorJson = { type: name || 'Error', message: String(value.message) };
     if (value.stack) json.stack = value.stack;
     const cause = (value as { cause?: unknown }).cause;
     if (cause !== undefined) {
@@ -69,35 +71,52 @@ export function encodeFailure(thrown: unknown): EncodedFailure {
   return { reason: failureReason(thrown), details: fitErrorJson(json, SWF_LIMITS.data) };
 }
 
-/** Encodes failure details given by a caller (a string as is, anything else as JSON), within `max`, as valid JSON when cut. */
+/**
+ * Encodes failure details given by a caller (a string as is, anything else as JSON), within `max`, as valid JSON when cut.
+ * Throws `RangeError` when `max` is too small for the cut form (about 50 characters).
+ */
 export function fitDetails(details: unknown, max: number = SWF_LIMITS.data): string {
   const text = typeof details === 'string' ? details : JSON.stringify(details ?? null) ?? 'null';
   if (text.length <= max) return text;
-  let head = text.slice(0, Math.max(0, max - 64));
-  let out = JSON.stringify({ truncated: true, originalLength: text.length, head });
-  // Escaping can lengthen the head; cut by the encoded excess until it fits.
-  while (out.length > max) {
-    head = head.slice(0, Math.max(0, head.length - (out.length - max) - 1));
-    out = JSON.stringify({ truncated: true, originalLength: text.length, head });
+  const wrapped = longestFit(
+    (n) => JSON.stringify({ truncated: true, originalLength: text.length, head: text.slice(0, n) }),
+    Math.min(text.length, max),
+    max,
+  );
+  if (wrapped === undefined) throw new RangeError(`fitDetails: max ${max} is too small to hold even an empty cut of the details`);
+  return wrapped;
+}
+
+/**
+ * The longest of `encode(0)` … `encode(most)` that is at most `max` characters, by bisection, or
+ * `undefined` when even `encode(0)` is longer. JSON escaping can make text up to 6 times longer, so the
+ * excess in encoded characters does not say how many characters to cut.
+ */
+function longestFit(encode: (n: number) => string, most: number, max: number): string | undefined {
+  let best: string | undefined;
+  for (let lo = 0, hi = most; lo <= hi; ) {
+    const mid = Math.floor((lo + hi) / 2);
+    const out = encode(mid);
+    if (out.length <= max) {
+      best = out;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
-  return out;
+  return best;
 }
 
 function fitErrorJson(json: ErrorJson, max: number): string {
   let text = JSON.stringify(json);
   if (text.length <= max) return text;
   const strip = (j: ErrorJson): ErrorJson => ({ ...j, stack: undefined, cause: j.cause && strip(j.cause) });
-  let cut: ErrorJson = { ...strip(json), truncated: true };
-  text = JSON.stringify(cut);
+  const stripped: ErrorJson = { ...strip(json), truncated: true };
+  text = JSON.stringify(stripped);
   if (text.length <= max) return text;
-  cut = { type: cut.type, message: cut.message, truncated: true };
-  text = JSON.stringify(cut);
-  if (text.length <= max) return text;
-  // Only the message is left to cut; JSON escaping can lengthen it, so cut by the encoded excess.
-  let message = cut.message;
-  while (text.length > max) {
-    message = truncate(message, Math.max(0, message.length - (text.length - max) - 1));
-    text = JSON.stringify({ ...cut, message });
-  }
-  return text;
+  // Only the message is left to cut, then the type (an error's name can be any string).
+  const { type, message } = stripped;
+  return (
+    longestFit((n) => JSON.stringify({ type, message: truncate(message, n), truncated: true }), message.length, max) ??
+    longestFit((n) => JSON.stringify({ type: truncate(type, n), message: '', truncated: true }), type.length, max) ??
+    JSON.stringify({ type: '', message: '', truncated: true })
+  );
 }
