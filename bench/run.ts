@@ -6,6 +6,9 @@
  * - scenario names, e.g. `npm run bench -- sdkOverhead throughput` (or `BENCH_SCENARIOS=a,b`); default all.
  * - `--quick` or `BENCH_QUICK=1`: shorter runs for development; results go to `bench/results/quick.json.tmp`.
  * - `--runs=N` or `BENCH_RUNS=N`: runs per scenario instead of each scenario's own count.
+ *
+ * One run by hand, e.g. to profile it: `node --cpu-prof dist/bench/run.js --child throughput 0 1`
+ * (scenario, run index, quick 1/0); it prints its figures.
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -74,13 +77,18 @@ async function child(name: string, run: number, quick: boolean): Promise<void> {
   try {
     if (!scenario) throw new Error(`no scenario ${name}`);
     const sample = await scenario.measure({ quick, run });
-    process.send?.({ sample });
+    // Started by hand (e.g. under --cpu-prof) there is no parent to tell: print the figures.
+    if (process.send) process.send({ sample });
+    else console.log(JSON.stringify(sample, null, 2));
   } catch (error) {
-    process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    if (process.send) process.send({ error: text });
+    else console.error(text);
+    process.exitCode = 1;
   }
   // Open handles (sockets kept alive, timers) must not keep a finished run alive.
   process.disconnect?.();
-  setImmediate(() => process.exit(0));
+  setImmediate(() => process.exit());
 }
 
 interface ScenarioReport {

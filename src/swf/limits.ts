@@ -25,19 +25,18 @@ export const SWF_LIMITS = {
   pollMs: 60_000,
 } as const;
 
-/** Characters SWF forbids in names: `:` `/` `|`, control characters, and the literal `arn`. */
-const FORBIDDEN_NAME = /[:/|\u0000-\u001f\u007f-\u009f]|arn/;
+/** Characters SWF forbids in names: `:` `/` `|` and control characters. */
+const FORBIDDEN_CHARACTER = /[:/|\u0000-\u001f\u007f-\u009f]/;
 
 /** Why `value` is not a valid SWF name of at most `max` characters, or `undefined` when it is. */
 export function nameProblem(value: string, max: number): string | undefined {
   if (value.length === 0) return 'is empty; SWF needs at least 1 character';
   if (value.length > max) return `is ${value.length} characters; SWF allows ${max}`;
   if (value.trim() !== value) return 'starts or ends with white space, which SWF forbids';
-  const bad = FORBIDDEN_NAME.exec(value);
-  if (bad) {
-    const what = bad[0] === 'arn' ? "the literal string 'arn'" : `the character ${JSON.stringify(bad[0])}`;
-    return `contains ${what}, which SWF forbids (no ':', '/', '|', control characters or 'arn')`;
-  }
+  const bad = FORBIDDEN_CHARACTER.exec(value);
+  if (bad) return `contains the character ${JSON.stringify(bad[0])}, which SWF forbids (no ':', '/', '|' or control characters)`;
+  // SWF's rule is that a name must not *be* `arn`; names that merely contain it ("warning") are fine.
+  if (value === 'arn') return "is the literal string 'arn', which SWF forbids as a name";
   return undefined;
 }
 

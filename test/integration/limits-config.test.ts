@@ -36,7 +36,7 @@ describe('configuration errors at start-up', () => {
     ['identity over 256 characters', { identity: 'i'.repeat(257) }, /identity is 257 characters; SWF allows 256: pass a shorter one/],
     ['an empty identity', { identity: '' }, /identity must be a non-empty string/],
     ['a task list with a colon', { taskList: 'orders:eu' }, /taskList "orders:eu" contains the character ":", which SWF forbids/],
-    ['a task list with the text arn', { taskList: 'warnings' }, /taskList "warnings" contains the literal string 'arn'/],
+    ['a task list named arn', { taskList: 'arn' }, /taskList "arn" is the literal string 'arn'/],
     ['a task list over 256 characters', { taskList: 't'.repeat(257) }, /taskList "t+" is 257 characters; SWF allows 256/],
     ['a domain with white space around it', { domain: ' orders' }, /domain " orders" starts or ends with white space/],
     ['a negative concurrency', { maxConcurrentTasks: -1 }, /maxConcurrentTasks must be a positive integer, got -1/],
