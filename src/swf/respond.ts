@@ -64,7 +64,7 @@ async function respond(
  * Throws `ResultError` (a `LimitError`) when the result is over 32,768 characters (before any call), `TaskClosedError`
  * when the task is closed.
  */
-export function respondCompleted(
+export async function respondCompleted(
   client: SwfSender,
   taskToken: string,
   result: string,
@@ -83,7 +83,7 @@ export function respondCompleted(
  * Fails a task, retrying transient errors until SWF answers. The reason is cut to 256 characters with
  * a marker; details must already fit 32,768 characters (see `encodeFailure` / `fitDetails`).
  */
-export function respondFailed(
+export async function respondFailed(
   client: SwfSender,
   taskToken: string,
   reason: string,
@@ -101,7 +101,7 @@ export function respondFailed(
 }
 
 /** Reports a task canceled, retrying transient errors until SWF answers. */
-export function respondCanceled(
+export async function respondCanceled(
   client: SwfSender,
   taskToken: string,
   details: string | undefined,
