@@ -57,3 +57,12 @@ export function ratioOf(get: (key: string) => Summary | undefined, a: string, b:
   const y = get(b)?.median;
   return x === undefined || y === undefined || y === 0 ? Number.NaN : x / y;
 }
+
+/**
+ * The ratio a target is judged on: the median over runs of the ratio within each run (`runKey`), where
+ * both sides met the same machine; between runs a shared machine drifts more than the effect measured.
+ * Falls back to the ratio of the medians (`a` over `b`) when the runs recorded no ratio.
+ */
+export function pairedRatio(get: (key: string) => Summary | undefined, runKey: string, a: string, b: string): number {
+  return get(runKey)?.median ?? ratioOf(get, a, b);
+}

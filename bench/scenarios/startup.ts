@@ -1,7 +1,8 @@
 /**
  * Start-up: the built `start-activity-worker` CLI from process start to its first poll, scanning 200
- * generated activity modules (and 1, and a bare `node -e 0`, for scale). The first poll is seen by the
- * local endpoint (in this process) as a poll waiting on the task list.
+ * generated activity modules (and 1, and a bare `node -e 0`, for scale; and 200 against an endpoint
+ * that adds 20 ms to each call, first start and restart). The first poll is seen by the local endpoint
+ * (in this process) as a poll waiting on the task list.
  */
 import { SWFClient, RegisterDomainCommand } from '@aws-sdk/client-swf';
 import { spawn } from 'node:child_process';
@@ -98,6 +99,8 @@ export const startup: Scenario = {
         sample[`classes${n}.msToFirstPoll`] = await msUntilFirstPoll(swf, dirs.get(n) as string, `startup-${n}-${run}`);
       }
       sample[`classes200Latency${REMOTE_LATENCY_MS}ms.msToFirstPoll`] = await msUntilFirstPoll(remote, dirs.get(200) as string, `startup-remote-${run}`);
+      // A restart: the types exist, so each one costs RegisterActivityType (TypeAlreadyExistsFault) and DescribeActivityType.
+      sample[`classes200Latency${REMOTE_LATENCY_MS}msRestart.msToFirstPoll`] = await msUntilFirstPoll(remote, dirs.get(200) as string, `startup-remote-${run}`);
     } finally {
       await Promise.all([swf.close(), remote.close()]);
     }

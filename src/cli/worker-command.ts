@@ -19,6 +19,7 @@ export interface WorkerFlags {
   loop?: number;
   autoHeartbeat?: boolean;
   shutdownGrace?: number;
+  maxHeartbeatsPerSecond?: number;
   metricsPort?: number;
   metricsHost?: string;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -48,6 +49,11 @@ export function addWorkerOptions(command: Command): Command {
         parsePositiveInteger,
       ),
     )
+    .addOption(
+      new Option('--max-heartbeats-per-second <n>', 'most heartbeat calls per second for the whole worker; SWF allows 160 per account (default: 100)').argParser(
+        parsePositiveInteger,
+      ),
+    )
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)').argParser(parsePort))
     .option('--metrics-host <host>', 'interface the metrics server binds (default: 127.0.0.1)')
     .addOption(
@@ -70,6 +76,7 @@ export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
     ...(flags.loop !== undefined ? { loop: flags.loop } : {}),
     ...(flags.autoHeartbeat ? { autoHeartbeat: true } : {}),
     ...(flags.shutdownGrace !== undefined ? { shutdownGraceMs: flags.shutdownGrace * 1000 } : {}),
+    ...(flags.maxHeartbeatsPerSecond !== undefined ? { maxHeartbeatsPerSecond: flags.maxHeartbeatsPerSecond } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     ...(flags.metricsHost !== undefined ? { metricsHost: flags.metricsHost } : {}),
   };

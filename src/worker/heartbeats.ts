@@ -1,7 +1,10 @@
 import type { Clock } from '../swf/clock.js';
 
-/** Sends one heartbeat with encoded details; resolves `true` to go on, `false` to stop. Must not reject. */
-export type HeartbeatSend = (details: string | undefined) => Promise<boolean>;
+/**
+ * Sends one heartbeat with encoded details; resolves `true` to go on, `false` to stop. Must not reject.
+ * `urgent` is set for the flush before a task's response, which must not wait its turn.
+ */
+export type HeartbeatSend = (details: string | undefined, urgent: boolean) => Promise<boolean>;
 
 interface Batch {
   details: string | undefined;
@@ -101,7 +104,7 @@ export class HeartbeatCoalescer {
         const batch = this.#pending;
         this.#pending = undefined;
         this.lastSentAt = this.clock.now();
-        const keepGoing = await this.send(batch.details);
+        const keepGoing = await this.send(batch.details, this.#urgent);
         if (!keepGoing) this.#stopped = true;
         batch.resolve(keepGoing);
       }

@@ -50,6 +50,12 @@ export interface WorkerOptions {
   autoHeartbeat?: boolean;
   /** Least time between the start of two heartbeat calls of one task; calls within it are merged. @default 1000 */
   heartbeatIntervalMs?: number;
+  /**
+   * Most heartbeat calls per second for the whole worker, with a burst of one second's worth; calls
+   * beyond it wait their turn (first come, first served). SWF allows 160 per second per account (a bucket
+   * of 2,000): give each worker its share. `Infinity` turns the limit off. @default 100
+   */
+  maxHeartbeatsPerSecond?: number;
   /** After `shutdown()`, how long running tasks get before their signal is aborted with kind `shutdown`. @default 30000 */
   shutdownGraceMs?: number;
   /**
@@ -82,6 +88,7 @@ export interface CompiledWorkerOptions {
   readonly loop: number;
   readonly autoHeartbeat: boolean;
   readonly heartbeatIntervalMs: number;
+  readonly maxHeartbeatsPerSecond: number;
   readonly shutdownGraceMs: number;
   readonly maxPollFaults: number;
   readonly clock: Clock;
@@ -97,6 +104,7 @@ export const WORKER_DEFAULTS = Object.freeze({
   loop: Number.POSITIVE_INFINITY,
   autoHeartbeat: false,
   heartbeatIntervalMs: 1_000,
+  maxHeartbeatsPerSecond: 100,
   shutdownGraceMs: 30_000,
   maxPollFaults: 10,
 });
@@ -131,6 +139,14 @@ function countOrInfinity(name: string, value: number | undefined, fallback: numb
   if (value === Number.POSITIVE_INFINITY) return value;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     fail(`${name} must be an integer ≥ ${min} or Infinity, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveRate(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    fail(`${name} must be a number of calls per second > 0, or Infinity for no limit; got ${String(value)}`);
   }
   return value;
 }
@@ -200,6 +216,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     loop: countOrInfinity('loop', options.loop, WORKER_DEFAULTS.loop, 0),
     autoHeartbeat: options.autoHeartbeat ?? WORKER_DEFAULTS.autoHeartbeat,
     heartbeatIntervalMs: duration('heartbeatIntervalMs', options.heartbeatIntervalMs, WORKER_DEFAULTS.heartbeatIntervalMs),
+    maxHeartbeatsPerSecond: positiveRate('maxHeartbeatsPerSecond', options.maxHeartbeatsPerSecond, WORKER_DEFAULTS.maxHeartbeatsPerSecond),
     shutdownGraceMs: duration('shutdownGraceMs', options.shutdownGraceMs, WORKER_DEFAULTS.shutdownGraceMs),
     maxPollFaults: countOrInfinity('maxPollFaults', options.maxPollFaults, WORKER_DEFAULTS.maxPollFaults, 1),
     clock,

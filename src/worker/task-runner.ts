@@ -24,6 +24,7 @@ import {
 import { tokenDigest } from '../swf/token.js';
 import type { ActivityDefinition } from '../scanner/types.js';
 import { autoHeartbeat, heartbeatTimeoutMs, HeartbeatCoalescer } from './heartbeats.js';
+import { TokenBucket } from './token-bucket.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
 import type { CompiledWorkerOptions, WorkerLogger } from './options.js';
 
@@ -34,6 +35,8 @@ export interface TaskRunnerShared {
   readonly log: WorkerLogger;
   /** Retry settings per operation: the worker's clock and backoff, a retry metric, the force-stop signal. */
   readonly retry: Readonly<Record<SwfOperation, RetryOptions>>;
+  /** The worker-wide heartbeat budget (`maxHeartbeatsPerSecond`); absent when unlimited. */
+  readonly heartbeatBudget: TokenBucket | undefined;
 }
 
 type RespondOperation = 'RespondActivityTaskCompleted' | 'RespondActivityTaskFailed' | 'RespondActivityTaskCanceled';
@@ -126,15 +129,20 @@ export class TaskRun implements ActivityContext {
 
   #coalescer(): HeartbeatCoalescer {
     return (this.#heartbeats ??= new HeartbeatCoalescer(
-      (details) => this.#sendHeartbeat(details),
+      (details, urgent) => this.#sendHeartbeat(details, urgent),
       this.#shared.options.clock,
       this.#shared.options.heartbeatIntervalMs,
     ));
   }
 
-  async #sendHeartbeat(details: string | undefined): Promise<boolean> {
-    const { options, retry } = this.#shared;
+  async #sendHeartbeat(details: string | undefined, urgent: boolean): Promise<boolean> {
+    const { options, retry, heartbeatBudget } = this.#shared;
     const { metrics } = options;
+    if (heartbeatBudget) {
+      await heartbeatBudget.take(urgent);
+      // The task may have been aborted while it waited its turn: nothing left to say to SWF.
+      if (this.#abortReason) return false;
+    }
     try {
       const answer = await recordHeartbeat(options.client, this.taskToken, details, retry.RecordActivityTaskHeartbeat);
       metrics.swfCall('RecordActivityTaskHeartbeat', 'ok');

@@ -6,6 +6,7 @@ import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerLogger, ty
 import { Semaphore } from './semaphore.js';
 import { assertTransition, WorkerStateError, type WorkerState } from './states.js';
 import { TaskRun, type TaskRunnerShared } from './task-runner.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** How many times one heartbeat call is tried before the activity is told to go on anyway. */
 export const HEARTBEAT_MAX_ATTEMPTS = 5;
@@ -75,6 +76,9 @@ export class Worker {
     this.#shared = {
       options: o,
       log: this.#log,
+      heartbeatBudget: Number.isFinite(o.maxHeartbeatsPerSecond)
+        ? new TokenBucket(o.maxHeartbeatsPerSecond, Math.max(1, o.maxHeartbeatsPerSecond), o.clock)
+        : undefined,
       retry: {
         PollForActivityTask: retry('PollForActivityTask'),
         RecordActivityTaskHeartbeat: retry('RecordActivityTaskHeartbeat', HEARTBEAT_MAX_ATTEMPTS),
