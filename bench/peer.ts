@@ -7,6 +7,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { benchModule } from './paths.js';
 
+/** The sides `sdk-peer` can play (see there). */
+export const SDK_PEER_ROLES = ['bare', 'worker', 'bare-als', 'worker-nosignal'] as const;
+export type SdkPeerRole = (typeof SDK_PEER_ROLES)[number];
+
 /** What a peer is asked to do: one round of `n` tasks at concurrency `c`, or to stop. */
 export type PeerRequest = { c: number; n: number } | { stop: true };
 

@@ -1,17 +1,35 @@
-/** One side of the SDK-overhead duel: `bare` or `worker`, answered in process with zero latency. */
+/**
+ * One side of the SDK-overhead duel, answered in process with zero latency:
+ * - `bare`, `worker`: what `sdkOverhead` compares;
+ * - `bare-als`: the bare loop after one `AsyncLocalStorage.run`, which turns on Node's promise hooks
+ *   for the whole process as the worker's activity context does;
+ * - `worker-nosignal`: the worker with a client that drops the `abortSignal` the worker gives each poll.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SWFClient } from '@aws-sdk/client-swf';
 import { bareLoop, collectGarbage, inProcessClient, NoOpActivity, registryOf, workerLoop, type PollTarget } from './fixtures.js';
 import { noOpTaskSource } from './in-process-handler.js';
-import { servePeer } from './peer.js';
+import { SDK_PEER_ROLES, servePeer, type SdkPeerRole } from './peer.js';
 
 const TYPE = { name: 'noop', version: '1' };
 const TARGET: PollTarget = { domain: 'bench', taskList: 'bench', identity: 'bench' };
 
-const role = process.argv[2];
-if (role !== 'bare' && role !== 'worker') throw new Error(`sdk-peer: role must be bare or worker, got ${String(role)}`);
+const role = process.argv[2] as SdkPeerRole;
+if (!SDK_PEER_ROLES.includes(role)) throw new Error(`sdk-peer: role must be one of ${SDK_PEER_ROLES.join(', ')}, got ${String(role)}`);
 const source = noOpTaskSource(TYPE);
 const client = inProcessClient(source.operations);
 const registry = registryOf(NoOpActivity, TYPE, TARGET.taskList);
+const withoutSignal: Pick<SWFClient, 'send'> = { send: ((command: Parameters<SWFClient['send']>[0]) => client.send(command)) as SWFClient['send'] };
+if (role === 'bare-als') new AsyncLocalStorage<object>().run({}, () => {});
 servePeer(async (c, n) => {
   collectGarbage();
-  return role === 'bare' ? bareLoop(client, TARGET, c, n) : workerLoop({ client, registry }, TARGET, c, n);
+  switch (role) {
+    case 'bare':
+    case 'bare-als':
+      return bareLoop(client, TARGET, c, n);
+    case 'worker':
+      return workerLoop({ client, registry }, TARGET, c, n);
+    case 'worker-nosignal':
+      return workerLoop({ client: withoutSignal, registry }, TARGET, c, n);
+  }
 });

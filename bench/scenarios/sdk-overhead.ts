@@ -4,7 +4,7 @@
  * process with zero latency, so the AWS SDK's own cost (serialization, SigV4 signing, parsing) counts
  * equally. Each side lives in its own warm process and they take turns in short rounds.
  */
-import { forkPeer } from '../peer.js';
+import { forkPeer, SDK_PEER_ROLES, type SdkPeerRole } from '../peer.js';
 import { pairedRatio, ratioOf, setPath, type Sample, type Scenario } from '../scenario.js';
 import { round } from '../stats.js';
 
@@ -16,36 +16,35 @@ export const sdkOverhead: Scenario = {
   title: 'µs per task, worker vs bare loop, in-process zero-latency SWF',
   runs: (quick) => (quick ? 2 : 5),
   async measure({ quick, run }) {
-    const [bare, worker] = await Promise.all([forkPeer('sdk-peer', ['bare']), forkPeer('sdk-peer', ['worker'])]);
+    // BENCH_BREAKDOWN=1 adds two more sides that place the worker's cost (see sdk-peer.ts).
+    const roles: readonly SdkPeerRole[] = process.env.BENCH_BREAKDOWN === '1' ? SDK_PEER_ROLES : ['bare', 'worker'];
+    const peers = await Promise.all(roles.map(async (role) => ({ role, peer: await forkPeer('sdk-peer', [role]) })));
     // Short rounds track the machine's drift; each round builds a new Worker, so not too short either.
     const rounds = quick ? 4 : 6;
     const perRound = 400;
     const sample: Sample = {};
     try {
       for (const c of CONCURRENCY) {
-        // Warm-up: JIT and the SDK's lazily built parts, on both sides.
-        for (let i = 0; i < 2; i++) {
-          await bare.round(c, 500);
-          await worker.round(c, 500);
-        }
-        let bareUs = 0;
-        let workerUs = 0;
+        // Warm-up: JIT and the SDK's lazily built parts, on every side.
+        for (let i = 0; i < 2; i++) for (const { peer } of peers) await peer.round(c, 500);
+        const us = new Map<SdkPeerRole, number>(roles.map((role) => [role, 0]));
         for (let r = 0; r < rounds; r++) {
-          if ((run + r) % 2 === 0) {
-            bareUs += await bare.round(c, perRound);
-            workerUs += await worker.round(c, perRound);
-          } else {
-            workerUs += await worker.round(c, perRound);
-            bareUs += await bare.round(c, perRound);
-          }
+          // Turns go one way, then the other.
+          const order = (run + r) % 2 === 0 ? peers : [...peers].reverse();
+          for (const { role, peer } of order) us.set(role, (us.get(role) ?? 0) + (await peer.round(c, perRound)));
         }
-        sample[`c${c}.workerUsPerTask`] = workerUs / (rounds * perRound);
-        sample[`c${c}.bareUsPerTask`] = bareUs / (rounds * perRound);
+        const perTask = (role: SdkPeerRole): number => (us.get(role) ?? Number.NaN) / (rounds * perRound);
+        sample[`c${c}.workerUsPerTask`] = perTask('worker');
+        sample[`c${c}.bareUsPerTask`] = perTask('bare');
         // The ratio within one run, where both sides saw the same machine: its spread shows the noise.
-        sample[`c${c}.runRatio`] = workerUs / bareUs;
+        sample[`c${c}.runRatio`] = perTask('worker') / perTask('bare');
+        if (roles.length > 2) {
+          sample[`c${c}.bareWithAsyncContextUsPerTask`] = perTask('bare-als');
+          sample[`c${c}.workerWithoutPollSignalUsPerTask`] = perTask('worker-nosignal');
+        }
       }
     } finally {
-      await Promise.all([bare.stop(), worker.stop()]);
+      await Promise.all(peers.map(({ peer }) => peer.stop()));
     }
     return sample;
   },
