@@ -14,9 +14,11 @@ export const HEARTBEAT_MAX_ATTEMPTS = 5;
 /** Options of {@link Worker.shutdown}. */
 export interface ShutdownOptions {
   /**
-   * Stop at once: abort open polls and the retries of respond calls, abort every running task's signal
-   * (kind `shutdown`) and resolve without waiting for them. A task on a poll aborted this way times out
-   * in SWF. @default false
+   * Stop at once: stop waiting for open polls, stop the retries of respond calls, abort every running
+   * task's signal (kind `shutdown`) and resolve without waiting for them. A task that an open poll brings
+   * afterwards is failed without being run, so the decider can retry it. Open polls hold their sockets
+   * until SWF answers (up to 60 s) unless the client is destroyed; `startActivityWorker` destroys the
+   * client it built. @default false
    */
   force?: boolean;
 }
@@ -35,8 +37,6 @@ export class Worker {
   readonly #log: WorkerLogger;
   readonly #shared: TaskRunnerShared;
   readonly #slots: Semaphore;
-  /** Options of every poll's `send`: a forced stop aborts open polls. */
-  readonly #pollOptions: { abortSignal: AbortSignal };
   /** Aborted when no new poll may start: shutdown, loop bound reached, polling failed. */
   readonly #stopPolling = new AbortController();
   /** Aborted by a forced stop. */
@@ -61,7 +61,6 @@ export class Worker {
     this.#o = o;
     this.#log = o.logger.child({ domain: o.domain, taskList: o.taskList, identity: o.identity });
     this.#slots = new Semaphore(o.maxConcurrentTasks);
-    this.#pollOptions = { abortSignal: this.#force.signal };
     this.#forced = new Promise<void>((resolve) => this.#force.signal.addEventListener('abort', () => resolve(), { once: true }));
     const retry = (operation: SwfOperation, maxAttempts?: number): RetryOptions => ({
       clock: o.clock,
@@ -175,7 +174,9 @@ export class Worker {
       metrics.slotsInUse(slots.inUse);
       let task: ActivityTask;
       try {
-        task = await client.send(new PollForActivityTaskCommand(this.#pollInput()), this.#pollOptions);
+        // No abort signal per poll: the SDK would add listeners to it on every call, a cost on the hot
+        // path. A forced stop does not wait for open polls; a task one brings later is refused.
+        task = await client.send(new PollForActivityTaskCommand(this.#pollInput()));
       } catch (error) {
         this.#openPolls--;
         this.#releaseSlot();
