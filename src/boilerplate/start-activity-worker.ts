@@ -1,6 +1,6 @@
 import type { SWFClient } from '@aws-sdk/client-swf';
 import { pino, type Logger } from 'pino';
-import { ConfigurationError } from '../swf/errors.js';
+import { ConfigurationError, FlowySwfError } from '../swf/errors.js';
 import { createSwfClient } from '../swf/client.js';
 import { nameProblem, SWF_LIMITS } from '../swf/limits.js';
 import { defaultRegistry, registerActivityTypes, scan } from '../scanner/index.js';
@@ -86,7 +86,7 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
       logger.info({ url: metricsServer.url }, 'serving metrics');
     }
     onWorker?.(worker);
-    const stopOnSignals = (handleSignals ?? true) ? installSignalHandlers(worker, logger) : () => {};
+    const signals = (handleSignals ?? true) ? installSignalHandlers(worker, logger) : undefined;
     logger.info(
       { domain: options.domain, taskList: options.taskList, activities: activities.map((a) => `${a.name}@${a.version}`) },
       'activity worker started',
@@ -94,7 +94,12 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
     try {
       await worker.run();
     } finally {
-      stopOnSignals();
+      signals?.remove();
+    }
+    if (signals?.forcedBy()) {
+      throw new FlowySwfError(
+        `the worker was stopped at once by a second ${signals.forcedBy()}: tasks it was running were not reported and will time out in SWF`,
+      );
     }
   } finally {
     await metricsServer?.close();
@@ -109,23 +114,35 @@ function checkName(what: string, value: unknown): void {
   if (problem) throw new ConfigurationError(`${what} ${JSON.stringify(value)} ${problem}`);
 }
 
-/** First SIGINT/SIGTERM: graceful shutdown. Second: stop at once. Returns a function removing the handlers. */
-function installSignalHandlers(worker: Worker, logger: Logger): () => void {
+/** How long a forced stop leaves the process to flush before it exits. */
+const FORCED_EXIT_DELAY_MS = 1_000;
+
+/** First SIGINT/SIGTERM: graceful shutdown. Second: stop at once. */
+function installSignalHandlers(worker: Worker, logger: Logger): { remove(): void; forcedBy(): NodeJS.Signals | undefined } {
   let received = 0;
+  let forcedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     received++;
+    if (received > 1) forcedBy ??= signal;
     if (received === 1) {
       logger.info({ signal }, 'shutting down: no new polls; running tasks get the grace period (send again to stop at once)');
       void worker.shutdown();
     } else {
       logger.warn({ signal }, 'second signal: stopping at once');
-      void worker.shutdown({ force: true });
+      // Running tasks may hold the event loop (timers, sockets): once the worker has let go, leave
+      // the process a moment to write what it has, then end it. A forced stop is not a clean one: exit 1.
+      void worker.shutdown({ force: true }).finally(() => {
+        setTimeout(() => process.exit(1), FORCED_EXIT_DELAY_MS).unref();
+      });
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  return {
+    remove: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+    forcedBy: () => forcedBy,
   };
 }

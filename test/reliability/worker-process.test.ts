@@ -218,4 +218,23 @@ describe('reliability: worker processes', () => {
     },
     90_000,
   );
+
+  it(
+    'a second SIGTERM stops at once: no grace period, exit 1',
+    async () => {
+      const e = await setUp('reliability-second-signal');
+      const a = await startCliWorker(e, 'worker-a', ['--max-concurrent', '2']);
+      await startDecider(e, 2, 2, () => 60_000);
+      await until('worker A to start both tasks', () => e.swf.stats().startedActivityTasks === 2, 20_000);
+      a.process.kill('SIGTERM');
+      await sleep(200);
+      const sentAt = Date.now();
+      a.process.kill('SIGTERM');
+      const exit = await a.exited;
+      expect([exit.code, exit.signal]).toEqual([1, null]);
+      // Far inside the 30 s grace period the first signal started.
+      expect(exit.at - sentAt).toBeLessThan(CLI_GRACE_MS / 3);
+    },
+    60_000,
+  );
 });
