@@ -10,14 +10,20 @@ import type { Clock } from '../swf/clock.js';
 export class TokenBucket {
   #tokens: number;
   #last: number;
-  readonly #waiters: Array<() => void> = [];
+  readonly #waiters: Array<{ since: number; resolve: () => void }> = [];
   #head = 0;
   #draining = false;
 
+  /**
+   * @param onLate called when a caller got its token after waiting `lateAfterMs` or more, with how long it
+   *   waited and how many still wait: the budget is too small for the work.
+   */
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
     private readonly clock: Clock,
+    private readonly onLate?: (waitedMs: number, waiting: number) => void,
+    private readonly lateAfterMs = 5_000,
   ) {
     this.#tokens = burst;
     this.#last = clock.now();
@@ -39,7 +45,7 @@ export class TokenBucket {
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => {
-      this.#waiters.push(resolve);
+      this.#waiters.push({ since: this.clock.now(), resolve });
       if (!this.#draining) void this.#drain();
     });
   }
@@ -58,8 +64,12 @@ export class TokenBucket {
         if (this.#tokens >= 1) {
           this.#tokens -= 1;
           const next = this.#waiters[this.#head];
-          this.#waiters[this.#head++] = noop;
-          next?.();
+          this.#waiters[this.#head++] = SERVED;
+          if (next) {
+            next.resolve();
+            const waitedMs = this.clock.now() - next.since;
+            if (waitedMs >= this.lateAfterMs) this.onLate?.(waitedMs, this.waiting);
+          }
           if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
             this.#waiters.splice(0, this.#head);
             this.#head = 0;
@@ -74,4 +84,4 @@ export class TokenBucket {
   }
 }
 
-function noop(): void {}
+const SERVED = { since: 0, resolve: (): void => {} };

@@ -50,6 +50,7 @@ export class Worker {
   #openPolls = 0;
   #pollFaults = 0;
   #graceExpired = false;
+  #lateWarnedAt = Number.NEGATIVE_INFINITY;
   #failure: Error | undefined;
   #idle: (() => void) | undefined;
   #runPromise: Promise<void> | undefined;
@@ -76,7 +77,9 @@ export class Worker {
       options: o,
       log: this.#log,
       heartbeatBudget: Number.isFinite(o.maxHeartbeatsPerSecond)
-        ? new TokenBucket(o.maxHeartbeatsPerSecond, Math.max(1, o.maxHeartbeatsPerSecond), o.clock)
+        ? new TokenBucket(o.maxHeartbeatsPerSecond, Math.max(1, o.maxHeartbeatsPerSecond), o.clock, (waitedMs, waiting) =>
+            this.#heartbeatsLate(waitedMs, waiting),
+          )
         : undefined,
       retry: {
         PollForActivityTask: retry('PollForActivityTask'),
@@ -319,6 +322,18 @@ export class Worker {
       this.#log.warn({ runningTasks: this.#running.size }, 'shutdown grace period over: aborting running tasks (kind shutdown)');
     }
     for (const run of this.#running) run.abort('shutdown');
+  }
+
+  /** Warns, at most once a minute, that heartbeats wait long for the worker's budget. */
+  #heartbeatsLate(waitedMs: number, waiting: number): void {
+    const now = this.#o.clock.now();
+    if (now - this.#lateWarnedAt < 60_000) return;
+    this.#lateWarnedAt = now;
+    this.#log.warn(
+      { waitedMs, waiting, maxHeartbeatsPerSecond: this.#o.maxHeartbeatsPerSecond, runningTasks: this.#running.size },
+      `heartbeats wait ${Math.round(waitedMs / 1000)} s for the worker's budget of ${this.#o.maxHeartbeatsPerSecond}/s; ` +
+        'tasks may time out by heartbeat: raise maxHeartbeatsPerSecond (SWF allows 160/s per account), lengthen heartbeat timeouts, or lower maxConcurrentTasks',
+    );
   }
 
   #forceStop(): void {

@@ -97,3 +97,18 @@ describe('Worker heartbeat budget', () => {
     expect(() => new Worker({ ...base, maxHeartbeatsPerSecond: Number.POSITIVE_INFINITY })).not.toThrow();
   });
 });
+
+describe('TokenBucket lateness', () => {
+  it('reports a caller that waited lateAfterMs or more, with how many still wait', async () => {
+    const clock = new FakeClock();
+    const late: Array<[number, number]> = [];
+    const bucket = new TokenBucket(1, 1, clock, (waitedMs, waiting) => late.push([waitedMs, waiting]), 2_000);
+    for (let i = 0; i < 4; i++) void bucket.take();
+    await clock.advance(1_000);
+    expect(late).toEqual([]);
+    await clock.advance(1_000);
+    expect(late).toEqual([[2_000, 1]]);
+    await clock.advance(1_000);
+    expect(late).toEqual([[2_000, 1], [3_000, 0]]);
+  });
+});
