@@ -34,23 +34,24 @@ const DURATIONS: Readonly<Record<string, RegExp>> = {
 };
 
 function check(spec: ShapeSpec, value: unknown, path: string, errors: string[], shapeName = ''): void {
-  const at = `Value '${show(value)}' at '${path}' failed to satisfy constraint: Member must`;
+  // Built only when a violation is found: showing a value stringifies it, too dear for every valid one.
+  const at = (): string => `Value '${show(value)}' at '${path}' failed to satisfy constraint: Member must`;
   switch (spec.t) {
     case 's':
       if (typeof value !== 'string') throw new SwfFault('SerializationException', `Expected a string at '${path}'`);
-      if (spec.min !== undefined && value.length < spec.min) errors.push(`${at} have length greater than or equal to ${spec.min}`);
-      if (spec.max !== undefined && value.length > spec.max) errors.push(`${at} have length less than or equal to ${spec.max}`);
-      if (spec.e && !spec.e.includes(value)) errors.push(`${at} satisfy enum value set: [${spec.e.join(', ')}]`);
+      if (spec.min !== undefined && value.length < spec.min) errors.push(`${at()} have length greater than or equal to ${spec.min}`);
+      if (spec.max !== undefined && value.length > spec.max) errors.push(`${at()} have length less than or equal to ${spec.max}`);
+      if (spec.e && !spec.e.includes(value)) errors.push(`${at()} satisfy enum value set: [${spec.e.join(', ')}]`);
       // SWF checks a duration's form too; the model cannot say it, so it is checked by shape name.
       const form = DURATIONS[shapeName];
       if (form && value.length <= (spec.max ?? Infinity) && !form.test(value)) {
-        errors.push(`${at} be a whole number of seconds${shapeName === 'DurationInSecondsOptional' ? ' or NONE' : ''}`);
+        errors.push(`${at()} be a whole number of seconds${shapeName === 'DurationInSecondsOptional' ? ' or NONE' : ''}`);
       }
       return;
     case 'i':
       if (typeof value !== 'number' || !Number.isInteger(value)) throw new SwfFault('SerializationException', `Expected an integer at '${path}'`);
-      if (spec.min !== undefined && value < spec.min) errors.push(`${at} have value greater than or equal to ${spec.min}`);
-      if (spec.max !== undefined && value > spec.max) errors.push(`${at} have value less than or equal to ${spec.max}`);
+      if (spec.min !== undefined && value < spec.min) errors.push(`${at()} have value greater than or equal to ${spec.min}`);
+      if (spec.max !== undefined && value > spec.max) errors.push(`${at()} have value less than or equal to ${spec.max}`);
       return;
     case 'b':
       if (typeof value !== 'boolean') throw new SwfFault('SerializationException', `Expected a boolean at '${path}'`);

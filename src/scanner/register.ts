@@ -116,10 +116,20 @@ function failure(what: string, domain: string, error: unknown): FlowySwfError {
   return new FlowySwfError(`${what} in domain ${domain} failed: ${name}: ${message}${hint}`, { cause: error });
 }
 
+/** How many types are registered at once. */
+const REGISTRATION_CONCURRENCY = 8;
+
+/** What registering one type came to. */
+type Outcome =
+  | { kind: 'registered' }
+  | { kind: 'already' }
+  | { kind: 'deprecated' }
+  | { kind: 'mismatch'; found: RegistrationMismatch[] };
+
 /**
  * Registers activity types with SWF, each with its default task list and four default timeouts; Flowy's
  * `reg_remote`. A type SWF already has (`TypeAlreadyExistsFault`) is fine when its registered defaults
- * equal the code's, checked with `DescribeActivityType`. Types are done one at a time, in name and
+ * equal the code's, checked with `DescribeActivityType`. Types are done eight at a time and reported in name and
  * version order; transient errors are retried with jittered backoff.
  *
  * @param client An `SWFClient`, or anything with its `send`.
@@ -151,12 +161,9 @@ export async function registerActivityTypes(
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   };
   const logger = options.logger;
-  const registered: ActivityDefinition[] = [];
-  const alreadyRegistered: ActivityDefinition[] = [];
-  const mismatches: RegistrationMismatch[] = [];
-  const deprecated: { name: string; version: string }[] = [];
 
-  for (const definition of definitions) {
+  /** Registers one type, or checks the one SWF holds; throws what cannot be recovered. */
+  const registerOne = async (definition: ActivityDefinition): Promise<Outcome> => {
     const activityType = { name: definition.name, version: definition.version };
     const label = typeLabel(definition);
     try {
@@ -175,15 +182,11 @@ export async function registerActivityTypes(
           ),
         retry,
       );
-      registered.push(definition);
       logger?.debug({ domain, activityType }, 'registered activity type');
-      continue;
+      return { kind: 'registered' };
     } catch (error) {
       const name = errorName(error);
-      if (name === 'TypeDeprecatedFault') {
-        deprecated.push(activityType);
-        continue;
-      }
+      if (name === 'TypeDeprecatedFault') return { kind: 'deprecated' };
       if (name !== 'TypeAlreadyExistsFault') throw failure(`RegisterActivityType ${label}`, domain, error);
     }
 
@@ -191,25 +194,41 @@ export async function registerActivityTypes(
     try {
       described = await withRetry(() => client.send(new DescribeActivityTypeCommand({ domain, activityType })), retry);
     } catch (error) {
-      if (errorName(error) === 'TypeDeprecatedFault') {
-        deprecated.push(activityType);
-        continue;
-      }
+      if (errorName(error) === 'TypeDeprecatedFault') return { kind: 'deprecated' };
       throw failure(`DescribeActivityType ${label}`, domain, error);
     }
-    if (described.typeInfo?.status === 'DEPRECATED') {
-      deprecated.push(activityType);
-      continue;
-    }
+    if (described.typeInfo?.status === 'DEPRECATED') return { kind: 'deprecated' };
     const found = compare(definition, described.configuration);
     if (found.length > 0) {
-      mismatches.push(...found);
       logger?.debug({ domain, activityType, mismatches: found.length }, 'activity type registered with other defaults');
-      continue;
+      return { kind: 'mismatch', found };
     }
-    alreadyRegistered.push(definition);
     logger?.debug({ domain, activityType }, 'activity type already registered with the same defaults');
-  }
+    return { kind: 'already' };
+  };
+
+  // A few at once: a restart with many types costs two calls per type, and SWF allows 60 per second.
+  const outcomes = new Array<Outcome>(definitions.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < definitions.length) {
+      const i = next++;
+      outcomes[i] = await registerOne(definitions[i] as ActivityDefinition);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(REGISTRATION_CONCURRENCY, definitions.length) }, lane));
+
+  const registered: ActivityDefinition[] = [];
+  const alreadyRegistered: ActivityDefinition[] = [];
+  const mismatches: RegistrationMismatch[] = [];
+  const deprecated: { name: string; version: string }[] = [];
+  definitions.forEach((definition, i) => {
+    const outcome = outcomes[i] as Outcome;
+    if (outcome.kind === 'registered') registered.push(definition);
+    else if (outcome.kind === 'already') alreadyRegistered.push(definition);
+    else if (outcome.kind === 'deprecated') deprecated.push({ name: definition.name, version: definition.version });
+    else mismatches.push(...outcome.found);
+  });
 
   if (mismatches.length > 0 || deprecated.length > 0) throw new RegistrationMismatchError(domain, mismatches, deprecated);
   return { registered, alreadyRegistered };
