@@ -128,7 +128,9 @@ export function heartbeatTimeoutMs(timeout: string | undefined): number | undefi
 
 /**
  * Heartbeats for an activity that does not: every `periodMs`, when no call started in the last
- * `periodMs`, asks for one with the newest details. Ends when `signal` aborts or a heartbeat says stop.
+ * `periodMs`, asks for one with the newest details. The first check comes after `firstDelayMs` (a random
+ * point in the first period), so tasks that started together do not all heartbeat together: a burst of
+ * them would wait long for the worker's heartbeat budget. Ends when `signal` aborts or a heartbeat says stop.
  * @internal
  */
 export async function autoHeartbeat(
@@ -136,10 +138,11 @@ export async function autoHeartbeat(
   clock: Clock,
   periodMs: number,
   signal: AbortSignal,
+  firstDelayMs = periodMs,
 ): Promise<void> {
-  for (;;) {
+  for (let delayMs = firstDelayMs; ; delayMs = periodMs) {
     try {
-      await clock.sleep(periodMs, signal);
+      await clock.sleep(delayMs, signal);
     } catch {
       return;
     }

@@ -68,7 +68,7 @@ export interface WorkerOptions {
   clock?: Clock;
   /** Delay before each retry. @default fullJitterBackoff({ random }) (100 ms base, 20 s cap) */
   backoff?: Backoff;
-  /** Numbers in [0, 1) for the default backoff's jitter; give it only without `backoff`. @default Math.random */
+  /** Numbers in [0, 1): the default backoff's jitter and where in its first period a task's first auto-heartbeat falls. @default Math.random */
   random?: () => number;
   /** Where the worker logs. @default a silent pino logger */
   logger?: WorkerLogger;
@@ -93,6 +93,7 @@ export interface CompiledWorkerOptions {
   readonly maxPollFaults: number;
   readonly clock: Clock;
   readonly backoff: Backoff;
+  readonly random: () => number;
   readonly logger: WorkerLogger;
   readonly metrics: WorkerMetrics;
 }
@@ -193,9 +194,6 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   if (options.autoHeartbeat !== undefined && typeof options.autoHeartbeat !== 'boolean') {
     fail(`autoHeartbeat must be true or false, got ${String(options.autoHeartbeat)}`);
   }
-  if (options.backoff !== undefined && options.random !== undefined) {
-    fail('random only feeds the default backoff; give either backoff or random, not both (pass random to your own backoff)');
-  }
   if (options.backoff !== undefined && typeof options.backoff?.delay !== 'function') fail('backoff must have delay(attempt)');
   if (options.random !== undefined && typeof options.random !== 'function') fail('random must be a function returning [0, 1)');
   const clock = options.clock ?? systemClock;
@@ -221,6 +219,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     maxPollFaults: countOrInfinity('maxPollFaults', options.maxPollFaults, WORKER_DEFAULTS.maxPollFaults, 1),
     clock,
     backoff: options.backoff ?? fullJitterBackoff(options.random ? { random: options.random } : {}),
+    random: options.random ?? Math.random,
     logger,
     metrics: completeMetrics(options.metrics),
   };

@@ -258,7 +258,9 @@ export class TaskRun implements ActivityContext {
     const timeoutMs = heartbeatTimeoutMs(definition.defaults.heartbeatTimeout);
     if (timeoutMs === undefined) return;
     this.#autoStop = new AbortController();
-    void autoHeartbeat(this.#coalescer(), this.#shared.options.clock, timeoutMs / 3, this.#autoStop.signal);
+    const periodMs = timeoutMs / 3;
+    const firstDelayMs = periodMs * this.#shared.options.random();
+    void autoHeartbeat(this.#coalescer(), this.#shared.options.clock, periodMs, this.#autoStop.signal, firstDelayMs);
   }
 
   async #flushHeartbeats(): Promise<void> {

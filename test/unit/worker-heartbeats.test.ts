@@ -223,7 +223,8 @@ describe('Worker heartbeats', () => {
         await release.promise;
       }
     }
-    const { done } = startOne(fake, Silent, { clock, autoHeartbeat: true }, '30');
+    // random near 1: the first auto-heartbeat falls at the end of its first period.
+    const { done } = startOne(fake, Silent, { clock, autoHeartbeat: true, random: () => 1 - 1e-9 }, '30');
     await until(() => fake.callsOf('PollForActivityTask').length === 1, 'the poll');
     await clock.advance(9_999);
     expect(fake.callsOf('RecordActivityTaskHeartbeat')).toHaveLength(0);
@@ -236,6 +237,30 @@ describe('Worker heartbeats', () => {
     await clock.advance(60_000);
     expect(fake.callsOf('RecordActivityTaskHeartbeat')).toHaveLength(2);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('with autoHeartbeat, puts the first heartbeat at a random point of the first period, so tasks started together spread out', async () => {
+    const fake = new FakeSwf();
+    const clock = new FakeClock();
+    const release = gate();
+    class Silent extends Activity {
+      async run(): Promise<void> {
+        await release.promise;
+      }
+    }
+    const { done } = startOne(fake, Silent, { clock, autoHeartbeat: true, random: () => 0.25 }, '30');
+    await until(() => fake.callsOf('PollForActivityTask').length === 1, 'the poll');
+    await clock.advance(2_499);
+    expect(fake.callsOf('RecordActivityTaskHeartbeat')).toHaveLength(0);
+    await clock.advance(1);
+    expect(fake.callsOf('RecordActivityTaskHeartbeat')).toHaveLength(1);
+    // Then every third of the timeout.
+    await clock.advance(9_999);
+    expect(fake.callsOf('RecordActivityTaskHeartbeat')).toHaveLength(1);
+    await clock.advance(1);
+    expect(fake.callsOf('RecordActivityTaskHeartbeat')).toHaveLength(2);
+    release.open();
+    await done;
   });
 
   it('with autoHeartbeat, leaves alone an activity that heartbeats itself, and aborts the signal on cancel', async () => {
@@ -252,7 +277,7 @@ describe('Worker heartbeats', () => {
         this.signal.throwIfAborted();
       }
     }
-    const { done, outcomes } = startOne(fake, SelfReporting, { clock, autoHeartbeat: true }, '30');
+    const { done, outcomes } = startOne(fake, SelfReporting, { clock, autoHeartbeat: true, random: () => 1 - 1e-9 }, '30');
     await until(() => fake.callsOf('PollForActivityTask').length === 1, 'the poll');
     await clock.advance(9_000);
     ownBeat.open();

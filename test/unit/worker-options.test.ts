@@ -52,7 +52,6 @@ describe('compileWorkerOptions', () => {
     ['heartbeatIntervalMs -1', { heartbeatIntervalMs: -1 }, /heartbeatIntervalMs must be a finite number of milliseconds/],
     ['shutdownGraceMs Infinity', { shutdownGraceMs: Number.POSITIVE_INFINITY }, /shutdownGraceMs must be a finite number/],
     ['maxPollFaults 0', { maxPollFaults: 0 }, /maxPollFaults must be an integer ≥ 1 or Infinity/],
-    ['backoff and random', { backoff: { delay: () => 1 }, random: () => 0.5 }, /give either backoff or random, not both/],
     ['autoHeartbeat "yes"', { autoHeartbeat: 'yes' as unknown as boolean }, /autoHeartbeat must be true or false/],
     ['client without send', { client: {} as WorkerOptions['client'] }, /client must be an SWFClient/],
     ['registry without list', { registry: { get: () => undefined } as unknown as WorkerOptions['registry'] }, /registry must have get\(name, version\) and list\(\)/],
