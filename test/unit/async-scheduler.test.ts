@@ -9,27 +9,15 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asyncScheduler, type AsyncSchedulerOptions } from '../../src/async-scheduler/index.js';
-import type { Clock } from '../../src/swf/clock.js';
 import { ConfigurationError, LimitError, TaskClosedError } from '../../src/swf/errors.js';
 import { TRUNCATION_MARKER } from '../../src/swf/failure.js';
 import { tokenDigest } from '../../src/swf/token.js';
+import { FakeClock } from './fake-clock.js';
 
 const swf = mockClient(SWFClient);
 const TOKEN = 'AAAAKgAAAAIAAAAAAAAAA' + 'x'.repeat(600) + 'END-OF-TOKEN';
 
-/** A clock whose sleeps return at once and are recorded. */
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+const fakeClock = (): FakeClock => new FakeClock(true);
 
 /** SWF throttles with a ThrottlingException that the SDK has no class for. */
 class ThrottlingException extends Error {

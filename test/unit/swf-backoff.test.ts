@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fullJitterBackoff, withRetry, type Backoff, type Clock } from '../../src/swf/index.js';
+import { FakeClock } from './fake-clock.js';
 
-/** A clock whose sleeps end at once (or when aborted first) and are recorded. */
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms, signal) => {
-      sleeps.push(ms);
-      if (signal?.aborted) throw signal.reason;
-      now += ms;
-    },
-  };
-}
+const fakeClock = (): FakeClock => new FakeClock(true);
 
 /** A clock whose sleeps never end unless aborted. */
 function stuckClock(): Clock & { sleeps: number[] } {

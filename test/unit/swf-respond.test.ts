@@ -20,27 +20,15 @@ import {
   respondFailed,
   tokenDigest,
   type Backoff,
-  type Clock,
   type RespondOptions,
 } from '../../src/swf/index.js';
+import { FakeClock } from './fake-clock.js';
 
 const swf = mockClient(SWFClient);
 const client = new SWFClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 's' } });
 const TOKEN = 'AAAAKgAAAAIAAAAAAAAAAtoken-body-' + 'k'.repeat(300);
 
-/** A clock whose sleeps end at once and are recorded. */
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+const fakeClock = (): FakeClock => new FakeClock(true);
 
 const steps: Backoff = { delay: (attempt) => 100 * (attempt + 1) };
 
