@@ -4,6 +4,7 @@
  * one, a tiny decider that schedules activity tasks and reads the history, and probes (a recording
  * client, a proxy that loses answers, a captured logger, an unhandled-rejection spy).
  */
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import {
   GetWorkflowExecutionHistoryCommand,
   PollForDecisionTaskCommand,
@@ -491,4 +492,30 @@ export function spyUnhandledRejections(): { readonly seen: unknown[]; stop(): vo
   };
   process.on('unhandledRejection', listener);
   return { seen, stop: () => process.off('unhandledRejection', listener) };
+}
+
+/**
+ * The set-up most suites share: one endpoint for the file (started before its tests, closed after), and
+ * a check after every test that nothing was left as an unhandled rejection. Read `env` inside tests.
+ */
+export function useEndpoint(options: LocalSwfOptions = {}): { readonly env: Endpoint; readonly unhandled: { readonly seen: unknown[] } } {
+  let env: Endpoint | undefined;
+  const unhandled = spyUnhandledRejections();
+  beforeAll(async () => {
+    env = await startEndpoint(options);
+  });
+  afterAll(async () => {
+    unhandled.stop();
+    await env?.close();
+  });
+  afterEach(() => {
+    expect(unhandled.seen).toEqual([]);
+  });
+  return {
+    get env(): Endpoint {
+      if (!env) throw new Error('useEndpoint(): the endpoint starts in beforeAll; read env inside a test');
+      return env;
+    },
+    unhandled,
+  };
 }

@@ -2,7 +2,7 @@
  * Limits and bad input end to end (issue #4): every case ends in a clear outcome in the workflow
  * history, at once, never in a silent time-out; the worker carries on. See docs/errors.md.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asyncScheduler, createSwfClient, heartbeat, TaskClosedError } from 'flowy-swf';
 import '../fixtures/e2e/activities.js';
 import '../fixtures/e2e/limits.js';
@@ -14,42 +14,26 @@ import {
   outcomesOf,
   recordingClient,
   scheduleActivities,
-  spyUnhandledRejections,
-  startEndpoint,
   startLossyProxy,
   startWorker,
   until,
   type ActivitySpec,
-  type Endpoint,
+  useEndpoint,
 } from './helpers.js';
 
-let env: Endpoint;
-const unhandled = spyUnhandledRejections();
-
-beforeAll(async () => {
-  env = await startEndpoint();
-});
-
-afterAll(async () => {
-  unhandled.stop();
-  await env.close();
-});
-
-afterEach(() => {
-  expect(unhandled.seen).toEqual([]);
-});
+const suite = useEndpoint();
 
 /** Runs `specs` on a fresh worker of task list `limits` and returns how each ended, plus the SWF calls the worker made. */
 async function runOnWorker(specs: ActivitySpec[], extra: Partial<Parameters<typeof startWorker>[0]> = {}) {
-  const domain = await env.newDomain();
-  const recorder = recordingClient(env.client);
+  const domain = await suite.env.newDomain();
+  const recorder = recordingClient(suite.env.client);
   const w = await startWorker({ client: recorder.client, domain, taskList: 'limits', ...extra });
   try {
-    const execution = await scheduleActivities(env.client, domain, specs.map((s) => ({ taskList: 'limits', ...s })));
-    const outcomes = await outcomesOf(env.client, execution, specs.map((s) => s.activityId));
+    const execution = await scheduleActivities(suite.env.client, domain, specs.map((s) => ({ taskList: 'limits', ...s })));
+    const outcomes = await outcomesOf(suite.env.client, execution, specs.map((s) => s.activityId));
     // The worker carries on: a task after all of them completes.
-    const next = await scheduleActivities(env.client, domain, [{ activityId: 'next', name: 'lim-echo', args: ['still here'], taskList: 'limits' }]);
-    expect(await outcomeOf(env.client, next, 'next')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '["still here"]' });
+    const next = await scheduleActivities(suite.env.client, domain, [{ activityId: 'next', name: 'lim-echo', args: ['still here'], taskList: 'limits' }]);
+    expect(await outcomeOf(suite.env.client, next, 'next')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '["still here"]' });
     expect(w.worker.state).toBe('RUNNING');
     return { outcomes, calls: recorder.calls, execution, w };
   } finally {
@@ -202,12 +186,12 @@ describe.concurrent('limits end to end', () => {
   });
 
   it('refuses values over the limits from the async scheduler with a LimitError before any call, and cuts a reason and details to fit', async () => {
-    const domain = await env.newDomain();
-    const w = await startWorker({ client: env.client, domain, taskList: 'limits' });
-    const recorder = recordingClient(env.client);
+    const domain = await suite.env.newDomain();
+    const w = await startWorker({ client: suite.env.client, domain, taskList: 'limits' });
+    const recorder = recordingClient(suite.env.client);
     const scheduler = asyncScheduler({ client: recorder.client });
     try {
-      const execution = await scheduleActivities(env.client, domain, [{ activityId: 'held', name: 'e2e-suspend', taskList: 'limits' }]);
+      const execution = await scheduleActivities(suite.env.client, domain, [{ activityId: 'held', name: 'e2e-suspend', taskList: 'limits' }]);
       const token = await reported<string>('held');
       const refusals: Array<[() => Promise<unknown>, string, RegExp]> = [
         [() => scheduler.complete(token, 'x'.repeat(40_000)), 'ResultError', /^result is 40,002 characters; SWF allows 32,768: return less data/],
@@ -224,7 +208,7 @@ describe.concurrent('limits end to end', () => {
       }
       expect(recorder.calls).toEqual([]); // nothing reached SWF
       await expect(scheduler.fail(token, 'r'.repeat(300), 'd'.repeat(40_000))).resolves.toBe('applied');
-      const outcome = await outcomeOf(env.client, execution, 'held');
+      const outcome = await outcomeOf(suite.env.client, execution, 'held');
       expect(outcome.eventType).toBe('ActivityTaskFailed');
       expect(outcome.reason).toBe(`${'r'.repeat(256 - '…[truncated]'.length)}…[truncated]`);
       expect(outcome.details!.length).toBeLessThanOrEqual(32_768);
@@ -235,30 +219,30 @@ describe.concurrent('limits end to end', () => {
   });
 
   it('answers false or TaskClosedError for a heartbeat or response after the task closed, never an unhandled rejection', async () => {
-    const domain = await env.newDomain();
+    const domain = await suite.env.newDomain();
     const log = captureLog('info');
-    const w = await startWorker({ client: env.client, domain, taskList: 'limits', logger: log.logger });
-    const scheduler = asyncScheduler({ client: env.client });
+    const w = await startWorker({ client: suite.env.client, domain, taskList: 'limits', logger: log.logger });
+    const scheduler = asyncScheduler({ client: suite.env.client });
     try {
-      const execution = await scheduleActivities(env.client, domain, [
+      const execution = await scheduleActivities(suite.env.client, domain, [
         { activityId: 'later', name: 'lim-heartbeat-later', taskList: 'limits' },
         { activityId: 'stalled', name: 'lim-silent-stall', taskList: 'limits', heartbeatTimeout: '1' },
       ]);
       // A heartbeat after run returned: false, no call.
       const heartbeatLater = await reported<(details?: unknown) => Promise<boolean>>('later');
-      expect(await outcomeOf(env.client, execution, 'later')).toMatchObject({ eventType: 'ActivityTaskCompleted' });
+      expect(await outcomeOf(suite.env.client, execution, 'later')).toMatchObject({ eventType: 'ActivityTaskCompleted' });
       await expect(heartbeatLater('too late')).resolves.toBe(false);
       // The shortcut outside any task: a clear error, thrown at once.
       expect(() => heartbeat('nowhere')).toThrow(/no activity task is running here/);
 
       // The worker's own response after SWF timed the task out: logged, counted timed-out, nothing thrown.
       const token = await reported<string>('stalled:started');
-      expect(await outcomeOf(env.client, execution, 'stalled')).toMatchObject({ eventType: 'ActivityTaskTimedOut', timeoutType: 'HEARTBEAT' });
+      expect(await outcomeOf(suite.env.client, execution, 'stalled')).toMatchObject({ eventType: 'ActivityTaskTimedOut', timeoutType: 'HEARTBEAT' });
       open('stalled');
       await until('the worker to give the stalled task up', async () => w.outcomes.find((o) => o.activityType === 'lim-silent-stall'));
       expect(w.outcomes.find((o) => o.activityType === 'lim-silent-stall')?.outcome).toBe('timed-out');
       expect(log.lines.some((l) => l.level === 40 && /timed out or was closed in SWF before the response; it is lost/.test(String(l.msg)))).toBe(true);
-      const closes = (await history(env.client, execution)).filter((e) => /^ActivityTask(Completed|Failed|Canceled|TimedOut)$/.test(e.eventType ?? ''));
+      const closes = (await history(suite.env.client, execution)).filter((e) => /^ActivityTask(Completed|Failed|Canceled|TimedOut)$/.test(e.eventType ?? ''));
       expect(closes).toHaveLength(2);
 
       // From another process, by token: every call on a closed task is a TaskClosedError.
@@ -277,20 +261,20 @@ describe.concurrent('limits end to end', () => {
   });
 
   it('logs a response whose answer was lost, and whose retry found the task closed, as already done, not as a failure', async () => {
-    const domain = await env.newDomain();
+    const domain = await suite.env.newDomain();
     // Lose the answer of the first RespondActivityTaskCompleted and the first RespondActivityTaskFailed:
     // SWF applied them; the worker's retry then meets UnknownResourceFault.
-    const proxy = await startLossyProxy(env.swf.endpoint, (operation, n) => /^RespondActivityTask(Completed|Failed)$/.test(operation) && n === 1);
+    const proxy = await startLossyProxy(suite.env.swf.endpoint, (operation, n) => /^RespondActivityTask(Completed|Failed)$/.test(operation) && n === 1);
     const client = createSwfClient({ endpoint: proxy.endpoint });
     const log = captureLog('info');
     const w = await startWorker({ client, domain, taskList: 'limits', logger: log.logger });
     try {
-      const execution = await scheduleActivities(env.client, domain, [
+      const execution = await scheduleActivities(suite.env.client, domain, [
         { activityId: 'lost-completed', name: 'lim-echo', args: ['kept'], taskList: 'limits' },
       ]);
-      expect(await outcomeOf(env.client, execution, 'lost-completed')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '["kept"]', closes: 1 });
-      const failing = await scheduleActivities(env.client, domain, [{ activityId: 'lost-failed', name: 'lim-throw', args: ['string'], taskList: 'limits' }]);
-      expect(await outcomeOf(env.client, failing, 'lost-failed')).toMatchObject({ eventType: 'ActivityTaskFailed', closes: 1 });
+      expect(await outcomeOf(suite.env.client, execution, 'lost-completed')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '["kept"]', closes: 1 });
+      const failing = await scheduleActivities(suite.env.client, domain, [{ activityId: 'lost-failed', name: 'lim-throw', args: ['string'], taskList: 'limits' }]);
+      expect(await outcomeOf(suite.env.client, failing, 'lost-failed')).toMatchObject({ eventType: 'ActivityTaskFailed', closes: 1 });
       await until('both tasks to be counted', async () => w.outcomes.length === 2);
       expect(w.outcomes.map((o) => o.outcome).sort()).toEqual(['completed', 'failed']);
       expect(proxy.lost).toEqual(['RespondActivityTaskCompleted', 'RespondActivityTaskFailed']);
@@ -304,9 +288,9 @@ describe.concurrent('limits end to end', () => {
       expect(log.lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
 
       // The async scheduler does the same: a suspended task completed through the lossy proxy.
-      const suspended = await scheduleActivities(env.client, domain, [{ activityId: 'suspended', name: 'e2e-suspend', taskList: 'limits' }]);
+      const suspended = await scheduleActivities(suite.env.client, domain, [{ activityId: 'suspended', name: 'e2e-suspend', taskList: 'limits' }]);
       const token = await reported<string>('suspended');
-      const second = await startLossyProxy(env.swf.endpoint, (operation, n) => operation === 'RespondActivityTaskCompleted' && n === 1);
+      const second = await startLossyProxy(suite.env.swf.endpoint, (operation, n) => operation === 'RespondActivityTaskCompleted' && n === 1);
       const scheduler = asyncScheduler({ endpoint: second.endpoint });
       try {
         await expect(scheduler.complete(token, { approved: true })).resolves.toBe('probably-applied');
@@ -314,7 +298,7 @@ describe.concurrent('limits end to end', () => {
         scheduler.close();
         await second.close();
       }
-      expect(await outcomeOf(env.client, suspended, 'suspended')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '{"approved":true}', closes: 1 });
+      expect(await outcomeOf(suite.env.client, suspended, 'suspended')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '{"approved":true}', closes: 1 });
     } finally {
       await w.stop();
       client.destroy();

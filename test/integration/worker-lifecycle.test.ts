@@ -2,7 +2,7 @@
  * The worker's shutdown end to end (issue #3): work in flight is finished and reported, a task that
  * arrives on a poll still open is run, the grace period and a forced stop do what docs/worker.md says.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SignalSeen } from '../fixtures/e2e/activities.js';
 import '../fixtures/e2e/activities.js';
 import { open, reported } from '../fixtures/e2e/control.js';
@@ -10,35 +10,21 @@ import {
   outcomeOf,
   recordingClient,
   scheduleActivities,
-  spyUnhandledRejections,
   startEndpoint,
   startWorker,
   until,
   type Endpoint,
+  useEndpoint,
 } from './helpers.js';
 
-let env: Endpoint;
-const unhandled = spyUnhandledRejections();
-
-beforeAll(async () => {
-  env = await startEndpoint();
-});
-
-afterAll(async () => {
-  unhandled.stop();
-  await env.close();
-});
-
-afterEach(() => {
-  expect(unhandled.seen).toEqual([]);
-});
+const suite = useEndpoint();
 
 describe.concurrent('worker shutdown end to end', () => {
   it('finishes and reports a running task before it stops', async () => {
-    const domain = await env.newDomain();
-    const recorder = recordingClient(env.client);
+    const domain = await suite.env.newDomain();
+    const recorder = recordingClient(suite.env.client);
     const w = await startWorker({ client: recorder.client, domain, taskList: 'e2e' });
-    const execution = await scheduleActivities(env.client, domain, [{ activityId: 'in-flight', name: 'e2e-gated', args: [{ kept: true }] }]);
+    const execution = await scheduleActivities(suite.env.client, domain, [{ activityId: 'in-flight', name: 'e2e-gated', args: [{ kept: true }] }]);
     await reported('in-flight:started');
     let stopped = false;
     const stopping = w.worker.shutdown().then(() => (stopped = true));
@@ -52,7 +38,7 @@ describe.concurrent('worker shutdown end to end', () => {
     await stopping;
     await w.done;
     expect(w.worker.state).toBe('STOPPED');
-    expect(await outcomeOf(env.client, execution, 'in-flight')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '{"kept":true}' });
+    expect(await outcomeOf(suite.env.client, execution, 'in-flight')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '{"kept":true}' });
     expect(w.outcomes).toEqual([{ activityType: 'e2e-gated', outcome: 'completed' }]);
   });
 
@@ -78,13 +64,13 @@ describe.concurrent('worker shutdown end to end', () => {
   });
 
   it('aborts a task that outlives the grace period with kind shutdown and fails it so the decider can retry', async () => {
-    const domain = await env.newDomain();
-    const w = await startWorker({ client: env.client, domain, taskList: 'e2e', shutdownGraceMs: 100 });
-    const execution = await scheduleActivities(env.client, domain, [{ activityId: 'overstay', name: 'e2e-until-aborted' }]);
+    const domain = await suite.env.newDomain();
+    const w = await startWorker({ client: suite.env.client, domain, taskList: 'e2e', shutdownGraceMs: 100 });
+    const execution = await scheduleActivities(suite.env.client, domain, [{ activityId: 'overstay', name: 'e2e-until-aborted' }]);
     await reported('overstay:started');
     await w.stop();
     expect(await reported<SignalSeen>('overstay')).toEqual({ aborted: true, kind: 'shutdown' });
-    const outcome = await outcomeOf(env.client, execution, 'overstay');
+    const outcome = await outcomeOf(suite.env.client, execution, 'overstay');
     expect(outcome.eventType).toBe('ActivityTaskFailed');
     expect(outcome.reason).toBe(
       `worker ${w.worker.identity} shut down before the task finished; retry it elsewhere: ActivityAbortedError: the worker is shutting down and the grace period ran out`,
@@ -92,15 +78,15 @@ describe.concurrent('worker shutdown end to end', () => {
   });
 
   it('stops at once when forced, and still reports a task that finishes afterwards', async () => {
-    const domain = await env.newDomain();
-    const w = await startWorker({ client: env.client, domain, taskList: 'e2e' });
-    const execution = await scheduleActivities(env.client, domain, [{ activityId: 'forced', name: 'e2e-gated', args: ['after the stop'] }]);
+    const domain = await suite.env.newDomain();
+    const w = await startWorker({ client: suite.env.client, domain, taskList: 'e2e' });
+    const execution = await scheduleActivities(suite.env.client, domain, [{ activityId: 'forced', name: 'e2e-gated', args: ['after the stop'] }]);
     await reported('forced:started');
     await w.worker.shutdown({ force: true });
     await w.done;
     expect(w.worker.state).toBe('STOPPED');
     expect(w.worker.runningTasks).toBe(1); // not waited for
     open('forced');
-    expect(await outcomeOf(env.client, execution, 'forced')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '"after the stop"' });
+    expect(await outcomeOf(suite.env.client, execution, 'forced')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '"after the stop"' });
   });
 });
