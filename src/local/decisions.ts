@@ -152,10 +152,9 @@ export function applyDecisions(engine: Engine, execution: Execution, decisions: 
     return target !== undefined && target.workflowId === a.workflowId && target.status === 'OPEN' ? target : undefined;
   }
 
-  function continueAsNew(a: Attrs): void {
-    const req: StartRequest = {
-      workflowId: execution.workflowId,
-      workflowType: { name: execution.workflowType.name, version: a.workflowTypeVersion ?? execution.workflowType.version },
+  /** What ContinueAsNew and StartChildWorkflowExecution both pass on to the run they start. */
+  function startFields(a: Attrs): Omit<StartRequest, 'workflowId' | 'workflowType'> {
+    return {
       input: a.input,
       tagList: a.tagList,
       taskList: a.taskList,
@@ -164,6 +163,14 @@ export function applyDecisions(engine: Engine, execution: Execution, decisions: 
       taskStartToCloseTimeout: a.taskStartToCloseTimeout,
       childPolicy: a.childPolicy,
       lambdaRole: a.lambdaRole,
+    };
+  }
+
+  function continueAsNew(a: Attrs): void {
+    const req: StartRequest = {
+      workflowId: execution.workflowId,
+      workflowType: { name: execution.workflowType.name, version: a.workflowTypeVersion ?? execution.workflowType.version },
+      ...startFields(a),
       parent: execution.parent,
       continuedExecutionRunId: execution.runId,
     };
@@ -200,14 +207,7 @@ export function applyDecisions(engine: Engine, execution: Execution, decisions: 
     const req: StartRequest = {
       workflowId: a.workflowId,
       workflowType: a.workflowType,
-      input: a.input,
-      tagList: a.tagList,
-      taskList: a.taskList,
-      taskPriority: a.taskPriority,
-      executionStartToCloseTimeout: a.executionStartToCloseTimeout,
-      taskStartToCloseTimeout: a.taskStartToCloseTimeout,
-      childPolicy: a.childPolicy,
-      lambdaRole: a.lambdaRole,
+      ...startFields(a),
     };
     const config = resolveStart(engine, execution.domain, req);
     if (typeof config === 'string') {
