@@ -33,9 +33,8 @@ export async function listActivities(run: CliRun, flags: ListFlags): Promise<num
   const ignore = flags.ignore ?? [];
   // Loaded only when listing: it imports user code.
   const { scan } = await import('../scanner/index.js');
-  const found = [...(await scan({ packages, ignore }))].sort(
-    (a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
-  );
+  // Already in the registry's order: name by code unit, then version with numbers compared as numbers (2 before 10).
+  const found = await scan({ packages, ignore });
   if (flags.json) {
     const json = found.map(({ name, version, taskList, defaults }) => ({ name, version, taskList, defaults }));
     run.io.stdout(`${JSON.stringify(json, null, 2)}\n`);

@@ -32,7 +32,7 @@ export type ActivityDecorator = <T extends ActivityClass>(target: T, context?: C
  * Everything is checked against SWF's rules when the class is decorated, so a mistake shows up when
  * the module loads rather than when SWF refuses the registration.
  *
- * @param name The activity type's name: 1 to 256 characters, no `:` `/` `|`, control characters or `arn`.
+ * @param name The activity type's name: 1 to 256 characters, no `:` `/` `|` or control characters, and not the name `arn` itself.
  * @param version The type's version: 1 to 64 characters, same rules; a number is turned into its string (`1` → `'1'`).
  * @param taskList The default task list tasks of this type are scheduled to: 1 to 256 characters, same rules.
  *   A workflow may schedule to another one.

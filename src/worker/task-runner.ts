@@ -55,6 +55,9 @@ export class TaskRun implements ActivityContext {
   #controller: AbortController | undefined;
   #abortReason: ActivityAbortedError | undefined;
   #heartbeats: HeartbeatCoalescer | undefined;
+  /** Made when a heartbeat waits for the budget; resolved when the task's response is due, so it goes at once. */
+  #flushing: { promise: Promise<void>; resolve: () => void } | undefined;
+  #responseDue = false;
   #autoStop: AbortController | undefined;
   /** Set once `run` has ended: heartbeats resolve `false` from then on. */
   #done = false;
@@ -139,7 +142,10 @@ export class TaskRun implements ActivityContext {
     const { options, retry, heartbeatBudget } = this.#shared;
     const { metrics } = options;
     if (heartbeatBudget) {
-      await heartbeatBudget.take(urgent);
+      // A heartbeat waiting its turn when the task's response is due goes at once: the response must
+      // not wait behind other tasks' heartbeats. (Its place in line is then spent on nothing.)
+      const due = urgent || this.#responseDue;
+      await Promise.race([heartbeatBudget.take(due), (this.#flushing ??= deferred()).promise]);
       // The task may have been aborted while it waited its turn: nothing left to say to SWF.
       if (this.#abortReason) return false;
     }
@@ -265,7 +271,11 @@ export class TaskRun implements ActivityContext {
 
   async #flushHeartbeats(): Promise<void> {
     this.#autoStop?.abort();
-    if (this.#heartbeats) await this.#heartbeats.flush();
+    if (this.#heartbeats) {
+      this.#responseDue = true;
+      this.#flushing?.resolve();
+      await this.#heartbeats.flush();
+    }
   }
 
   async #reportThrown(error: unknown): Promise<TaskOutcome> {
@@ -353,4 +363,10 @@ export class TaskRun implements ActivityContext {
       return 'failed';
     }
   }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

@@ -22,9 +22,8 @@ describe(`reliability: ${WORKERS} workers under chaos`, () => {
       runs.clear();
       const total = config.lossyActivities;
       // 'after' faults lose answers of applied calls: a poll's task is then handed out and never seen,
-      // so it times out (start-to-close, 8 s here) and the decider schedules it again. No throttling:
-      // SWF throttles a call before applying it, but chaos would also throttle one it applied (the
-      // 'after' phase), which SWF never does. chaos.test.ts throttles, before calls.
+      // so it times out (start-to-close, 8 s here) and the decider schedules it again. Throttling is
+      // left to chaos.test.ts: it only ever strikes before a call is applied, as with SWF.
       const chaos: ChaosOptions = { seed: config.seed, errorRate: 0.05, resetRate: 0.03, latencyMs: 1, when: 'both' };
       const { workers, plans, tasks } = await runUnderChaos(chaos, total, 8);
 

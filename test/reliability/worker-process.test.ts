@@ -24,7 +24,7 @@ import {
 } from './harness.js';
 
 const SLEEP = { name: 'reliability-sleep', version: '1' } as const;
-/** The CLI's shutdown grace period (WORKER_DEFAULTS.shutdownGraceMs): it has no flag for it. */
+/** The CLI's default shutdown grace period (WORKER_DEFAULTS.shutdownGraceMs; `--shutdown-grace` changes it). */
 const CLI_GRACE_MS = 30_000;
 /** How long the endpoint holds an empty poll: a draining worker waits for its open polls up to this. */
 const POLL_TIMEOUT_MS = 1000;

@@ -112,3 +112,46 @@ describe('TokenBucket lateness', () => {
     expect(late).toEqual([[2_000, 1], [3_000, 0]]);
   });
 });
+
+describe('a response due while a heartbeat waits for the budget', () => {
+  it('sends that heartbeat at once and responds, instead of waiting behind other tasks', async () => {
+    const fake = new FakeSwf();
+    const clock = new FakeClock();
+    const hold = gate();
+    let phase = 'start';
+    class Quick extends Activity {
+      async run(): Promise<string> {
+        // The budget (1 per second) is spent by the first task's heartbeat; this one waits in line.
+        void this.heartbeat('late');
+        phase = 'returned';
+        return 'done';
+      }
+    }
+    class Hog extends Activity {
+      async run(): Promise<void> {
+        await this.heartbeat('first');
+        await hold.promise;
+      }
+    }
+    fake.push(fake.task('hog', '1', [[]]));
+    const worker = new Worker({
+      client: fake.client,
+      domain: 'dom',
+      taskList: 'tl',
+      registry: lookup(definition('hog', '1', Hog), definition('quick', '1', Quick)),
+      maxConcurrentTasks: 2,
+      maxConcurrentPolls: 2,
+      loop: 2,
+      clock,
+      maxHeartbeatsPerSecond: 1,
+    });
+    const done = worker.run();
+    await until(() => fake.callsOf('RecordActivityTaskHeartbeat').length === 1, 'the hog heartbeat');
+    fake.push(fake.task('quick', '1', [[]]));
+    await until(() => fake.callsOf('RespondActivityTaskCompleted').length === 1, 'the quick response, with no clock advance');
+    expect(phase).toBe('returned');
+    expect(fake.callsOf('RecordActivityTaskHeartbeat').map((c) => c.details)).toEqual(['first', 'late']);
+    hold.open();
+    await done;
+  });
+});
