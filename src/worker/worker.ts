@@ -48,7 +48,6 @@ export class Worker {
   #state: WorkerState = 'INITIALIZED';
   #pollsStarted = 0;
   #openPolls = 0;
-  #pollFaults = 0;
   #graceExpired = false;
   #lateWarnedAt = Number.NEGATIVE_INFINITY;
   #failure: Error | undefined;
@@ -156,6 +155,9 @@ export class Worker {
     const { client, clock, backoff, metrics, loop } = this.#o;
     const slots = this.#slots;
     let errors = 0;
+    // Counted per poll loop, each with its own backoff: shared by all loops, the count would reach
+    // maxPollFaults within a fraction of a second of back-to-back answers, before a fix could land.
+    let faults = 0;
     while (this.#state === 'RUNNING') {
       if (this.#pollsStarted >= loop) {
         this.#beginDrain();
@@ -189,12 +191,12 @@ export class Worker {
         const delayMs = backoff.delay(errors++);
         if (isTransient(error)) {
           this.#log.warn({ err: error, attempt: errors, delayMs }, `PollForActivityTask failed; polling again in ${delayMs} ms`);
-        } else if (++this.#pollFaults >= this.#o.maxPollFaults) {
-          this.#failPolling(error);
+        } else if (++faults >= this.#o.maxPollFaults) {
+          this.#failPolling(error, faults);
           return;
         } else {
           this.#log.error(
-            { err: error, faults: this.#pollFaults, maxPollFaults: this.#o.maxPollFaults, delayMs },
+            { err: error, faults, maxPollFaults: this.#o.maxPollFaults, delayMs },
             `PollForActivityTask refused (check domain, task list and credentials); polling again in ${delayMs} ms`,
           );
         }
@@ -208,7 +210,7 @@ export class Worker {
       }
       this.#openPolls--;
       errors = 0;
-      this.#pollFaults = 0;
+      faults = 0;
       metrics.swfCall('PollForActivityTask', 'ok');
       if (task.taskToken) {
         metrics.poll('task');
@@ -276,10 +278,10 @@ export class Worker {
     }
   }
 
-  #failPolling(error: unknown): void {
+  #failPolling(error: unknown, faults: number): void {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.#failure = new FlowySwfError(
-      `PollForActivityTask failed ${this.#pollFaults} times in a row with non-transient errors (last: ${message}); check that domain ${JSON.stringify(this.#o.domain)} exists and the credentials may poll it`,
+      `PollForActivityTask failed ${faults} times in a row with non-transient errors (last: ${message}); check that domain ${JSON.stringify(this.#o.domain)} exists and the credentials may poll it`,
       { cause: error },
     );
     this.#log.error({ err: error }, 'polling failed for good; draining running tasks, then FAILED');
