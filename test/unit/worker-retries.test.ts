@@ -97,6 +97,18 @@ describe('Worker retries', () => {
     await expect(worker.shutdown()).resolves.toBeUndefined();
   });
 
+  it('counts faults per poll, each backing off on its own: several open polls do not use up maxPollFaults at once', async () => {
+    const fake = new FakeSwf();
+    fake.handlers.PollForActivityTask = () => {
+      throw swfError('UnknownResourceFault');
+    };
+    const clock = new FakeClock(true);
+    const { worker } = build(fake, { clock, backoff: recordingBackoff(() => 10), maxPollFaults: 3, maxConcurrentPolls: 3 });
+    await expect(worker.run()).rejects.toThrow(/PollForActivityTask failed 3 times in a row/);
+    // One poll met 3 faults; the other two had met 2 each by then. Shared, 3 calls would have done it.
+    expect(fake.callsOf('PollForActivityTask').length).toBeGreaterThanOrEqual(7);
+  });
+
   it('counts only non-transient poll faults in a row: a good poll resets the count', async () => {
     const fake = new FakeSwf();
     const fault = () => swfError('AccessDeniedException');
