@@ -77,6 +77,7 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
     const worker = new Worker({ ...rest, ...(metrics ? { metrics } : {}), client, registry, logger });
     if (registerRemote ?? true) {
       await registerActivityTypes(client, options.domain, activities, {
+        logger,
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.backoff ? { backoff: options.backoff } : {}),
       });

@@ -1,3 +1,4 @@
+import { LimitError } from './errors.js';
 import { SWF_LIMITS } from './limits.js';
 
 /** What a failed task reports to SWF: a reason and JSON details, both within SWF's limits. */
@@ -76,7 +77,12 @@ export function encodeFailure(thrown: unknown): EncodedFailure {
  * Throws `RangeError` when `max` is too small for the cut form (about 50 characters).
  */
 export function fitDetails(details: unknown, max: number = SWF_LIMITS.data): string {
-  const text = typeof details === 'string' ? details : JSON.stringify(details ?? null) ?? 'null';
+  let text: string;
+  try {
+    text = typeof details === 'string' ? details : (JSON.stringify(details ?? null) ?? 'null');
+  } catch (error) {
+    throw new LimitError(`details cannot be serialized as JSON (${(error as Error).message}); send a string or plain data`);
+  }
   if (text.length <= max) return text;
   const wrapped = longestFit(
     (n) => JSON.stringify({ truncated: true, originalLength: text.length, head: text.slice(0, n) }),

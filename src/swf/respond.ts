@@ -6,7 +6,7 @@ import {
   type SWFClient,
 } from '@aws-sdk/client-swf';
 import { withRetry, type RetryOptions } from './backoff.js';
-import { isUnknownResource, mayHaveReachedSwf, TaskClosedError } from './errors.js';
+import { isUnknownResource, LimitError, mayHaveReachedSwf, TaskClosedError } from './errors.js';
 import { SWF_LIMITS } from './limits.js';
 import { assertFits, assertResultFits } from './codec.js';
 import { tokenDigest } from './token.js';
@@ -122,7 +122,7 @@ export type HeartbeatAnswer = 'ok' | 'cancel-requested';
 /** Encodes heartbeat details: a string as is, anything else as JSON. Throws `LimitError` over 2,048 characters. */
 export function encodeHeartbeatDetails(details: unknown): string | undefined {
   if (details === undefined) return undefined;
-  const text = typeof details === 'string' ? details : JSON.stringify(details);
+  const text = typeof details === 'string' ? details : jsonOf('heartbeat details', details);
   if (text === undefined) return undefined;
   assertFits('heartbeat details', text, SWF_LIMITS.heartbeatDetails, 'send a shorter progress note, e.g. a percentage or a step name');
   return text;
@@ -152,5 +152,14 @@ export async function recordHeartbeat(
       digest,
       { cause: error },
     );
+  }
+}
+
+/** `JSON.stringify`, with a {@link LimitError} naming `what` when the value has no JSON form (a BigInt, a cycle). */
+function jsonOf(what: string, value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new LimitError(`${what} cannot be serialized as JSON (${(error as Error).message}); send a string or plain data`);
   }
 }

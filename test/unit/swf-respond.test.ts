@@ -14,6 +14,7 @@ import {
   TRUNCATION_MARKER,
   TaskClosedError,
   encodeHeartbeatDetails,
+  fitDetails,
   recordHeartbeat,
   respondCanceled,
   respondCompleted,
@@ -238,5 +239,19 @@ describe('encodeHeartbeatDetails', () => {
     expect(() => encodeHeartbeatDetails({ log: 'h'.repeat(2_100) })).toThrow(
       /^heartbeat details is 2,11\d characters; SWF allows 2,048: send a shorter progress note/,
     );
+  });
+});
+
+describe('details with no JSON form', () => {
+  it('heartbeat details: a LimitError that names them, not a bare TypeError', () => {
+    expect(() => encodeHeartbeatDetails({ n: 1n })).toThrow(LimitError);
+    expect(() => encodeHeartbeatDetails({ n: 1n })).toThrow(/^heartbeat details cannot be serialized as JSON/);
+  });
+
+  it('failure details: a LimitError that names them', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => fitDetails(cyclic)).toThrow(LimitError);
+    expect(() => fitDetails(cyclic)).toThrow(/^details cannot be serialized as JSON/);
   });
 });
