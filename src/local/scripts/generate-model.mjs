@@ -3,14 +3,18 @@
 // The local endpoint must not read the model at run time, so the derived tables are committed.
 //
 // Usage, from the repository root:
-//   node src/local/scripts/generate-model.mjs [path/to/swf-model/service-2.json]
-// The path defaults to ../shared/swf-model/service-2.json (the shared reference folder beside the project).
+//   node src/local/scripts/generate-model.mjs path/to/service-2.json
+// The model is the SWF API model (API version 2012-01-25), as the AWS SDKs publish it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const modelPath = process.argv[2] ?? join(process.cwd(), '..', 'shared', 'swf-model', 'service-2.json');
+const modelPath = process.argv[2];
+if (!modelPath) {
+  console.error('usage: node src/local/scripts/generate-model.mjs path/to/service-2.json (the SWF API model, 2012-01-25)');
+  process.exit(2);
+}
 const model = JSON.parse(readFileSync(modelPath, 'utf8'));
 const shapes = model.shapes;
 
