@@ -1,11 +1,11 @@
 import type { SWFClient } from '@aws-sdk/client-swf';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { ConfigurationError, FlowySwfError } from '../swf/errors.js';
 import { createSwfClient } from '../swf/client.js';
-import { nameProblem, SWF_LIMITS } from '../swf/limits.js';
+import { assertSwfName } from '../swf/limits.js';
 import { defaultRegistry, registerActivityTypes, scan } from '../scanner/index.js';
 import { Worker, type WorkerOptions } from '../worker/index.js';
-import { prometheusMetrics, serveMetrics, type MetricsServer } from '../observability/index.js';
+import { createLogger, prometheusMetrics, serveMetrics, type MetricsServer } from '../observability/index.js';
 
 /** Options of {@link startActivityWorker}. Anything not named here is passed to the {@link Worker}. */
 export interface StartActivityWorkerOptions
@@ -26,7 +26,7 @@ export interface StartActivityWorkerOptions
   packages?: string[];
   /** Globs to skip while scanning. @default [] */
   ignore?: string[];
-  /** Structured logger. @default pino at level `info` on stderr */
+  /** Structured logger. @default createLogger({ level: 'info' }): pino on stderr, readable on a terminal, JSON otherwise */
   logger?: Logger;
   /** Shut down gracefully on SIGINT/SIGTERM; a second signal stops at once. @default true */
   handleSignals?: boolean;
@@ -49,9 +49,10 @@ export interface StartActivityWorkerOptions
  * import, and `RegistrationMismatchError` when SWF holds a type with other defaults.
  */
 export async function startActivityWorker(options: StartActivityWorkerOptions): Promise<void> {
-  checkName('domain', options.domain);
-  checkName('taskList', options.taskList);
-  const logger = options.logger ?? pino({ level: 'info' }, pino.destination(2));
+  // Checked before the scan, so a typo fails at once; the worker checks every other option.
+  assertSwfName('domain', options.domain);
+  assertSwfName('taskList', options.taskList);
+  const logger = options.logger ?? createLogger({ level: 'info' });
   const registry = defaultRegistry();
   const packages = options.packages ?? [];
   if (packages.length > 0) await scan({ packages, ignore: options.ignore ?? [], registry, logger });
@@ -109,11 +110,6 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
   logger.info({ domain: options.domain, taskList: options.taskList }, 'activity worker stopped');
 }
 
-function checkName(what: string, value: unknown): void {
-  if (typeof value !== 'string') throw new ConfigurationError(`${what} is required: name the SWF ${what}`);
-  const problem = nameProblem(value, SWF_LIMITS.name);
-  if (problem) throw new ConfigurationError(`${what} ${JSON.stringify(value)} ${problem}`);
-}
 
 /** How long a forced stop leaves the process to flush before it exits. */
 const FORCED_EXIT_DELAY_MS = 1_000;

@@ -1,3 +1,5 @@
+import { ConfigurationError } from './errors.js';
+
 /**
  * SWF's limits, taken from the service model (API version 2012-01-25).
  * Lengths are in characters, as SWF counts them.
@@ -38,6 +40,19 @@ export function nameProblem(value: string, max: number): string | undefined {
   // SWF's rule is that a name must not *be* `arn`; names that merely contain it ("warning") are fine.
   if (value === 'arn') return "is the literal string 'arn', which SWF forbids as a name";
   return undefined;
+}
+
+/**
+ * Returns `value` when it is a valid SWF name of at most 256 characters; otherwise throws a
+ * {@link ConfigurationError} naming `what`, the value and the problem. `prefix` goes before the message.
+ */
+export function assertSwfName(what: string, value: unknown, prefix = ''): string {
+  if (typeof value !== 'string') {
+    throw new ConfigurationError(`${prefix}${what} must be a string naming the SWF ${what}, got ${value === null ? 'null' : typeof value}`);
+  }
+  const problem = nameProblem(value, SWF_LIMITS.name);
+  if (problem) throw new ConfigurationError(`${prefix}${what} ${JSON.stringify(value)} ${problem}`);
+  return value;
 }
 
 /** Formats a count the way error messages show it: `40,211`. */

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { fullJitterBackoff, type Backoff } from '../swf/backoff.js';
 import { systemClock, type Clock } from '../swf/clock.js';
 import { ConfigurationError } from '../swf/errors.js';
-import { SWF_LIMITS, formatCount, nameProblem } from '../swf/limits.js';
+import { SWF_LIMITS, assertSwfName, formatCount } from '../swf/limits.js';
 import type { ActivityLookup } from '../scanner/types.js';
 import { completeMetrics, type WorkerMetrics } from './metrics.js';
 
@@ -153,10 +153,7 @@ function positiveRate(name: string, value: number | undefined, fallback: number)
 }
 
 function swfName(name: string, value: unknown): string {
-  if (typeof value !== 'string') fail(`${name} must be a string, got ${value === null ? 'null' : typeof value}`);
-  const problem = nameProblem(value, SWF_LIMITS.name);
-  if (problem) fail(`${name} ${JSON.stringify(value)} ${problem}`);
-  return value;
+  return assertSwfName(name, value, 'Worker: ');
 }
 
 /** Checks user options and applies the defaults; throws `ConfigurationError` naming the option and the fix. */

@@ -9,10 +9,10 @@ import {
 } from '../activity/context.js';
 import { SuspendTask } from '../activity/errors.js';
 import type { RetryOptions } from '../swf/backoff.js';
-import { InputError, ResultError } from '../swf/codec.js';
+import { assertResultFits, InputError, ResultError } from '../swf/codec.js';
 import { TaskClosedError } from '../swf/errors.js';
 import { encodeFailure, fitDetails, truncate, type EncodedFailure } from '../swf/failure.js';
-import { SWF_LIMITS, formatCount } from '../swf/limits.js';
+import { SWF_LIMITS } from '../swf/limits.js';
 import {
   encodeHeartbeatDetails,
   recordHeartbeat,
@@ -245,11 +245,7 @@ export class TaskRun implements ActivityContext {
       if (typeof encoded !== 'string') {
         throw new ResultError(`serializeResult must return a string, got ${encoded === null ? 'null' : typeof encoded}`);
       }
-      if (encoded.length > SWF_LIMITS.data) {
-        throw new ResultError(
-          `result is ${formatCount(encoded.length)} characters; SWF allows ${formatCount(SWF_LIMITS.data)}: return less data, or store it elsewhere and return a reference`,
-        );
-      }
+      assertResultFits(encoded);
       text = encoded;
     } catch (error) {
       return this.#fail(error, error instanceof ResultError ? undefined : 'serializeResult threw');
