@@ -112,7 +112,7 @@ export function asyncScheduler(options: AsyncSchedulerOptions = {}): AsyncSchedu
     },
     async complete(taskToken, result) {
       assertTaskToken(taskToken);
-      return respondCompleted(sender(), taskToken, encodeJsonResult(result), retry);
+      return respondCompleted(sender(), taskToken, encodeJsonResult(result, 'complete with plain data: no BigInt, no cycles, no functions'), retry);
     },
     async fail(taskToken, reason, details) {
       assertTaskToken(taskToken);

@@ -66,21 +66,18 @@ export function encodeFlowyInput(args: unknown[] = [], kwargs: Record<string, un
 }
 
 /**
- * Encodes a result as JSON (`undefined` becomes `null`), and checks it fits SWF's 32,768 characters.
- * Throws {@link ResultError} naming the size and the limit otherwise.
+ * Encodes a result as JSON (`undefined` becomes `null`). Throws {@link ResultError} when it has no JSON
+ * form, ending the message with `fix` (what the caller can do about it).
+ * @param fix @default "return plain data: no BigInt, no cycles, or override serializeResult" (an activity's)
  */
-export function encodeJsonResult(result: unknown): string {
+export function encodeJsonResult(result: unknown, fix = 'return plain data: no BigInt, no cycles, or override serializeResult'): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(result === undefined ? null : result);
   } catch (error) {
-    throw new ResultError(
-      `result cannot be serialized as JSON (${(error as Error).message}); return plain data: no BigInt, no cycles, or override serializeResult`,
-    );
+    throw new ResultError(`result cannot be serialized as JSON (${(error as Error).message}); ${fix}`);
   }
-  if (text === undefined) {
-    throw new ResultError(`result of type ${typeof result} has no JSON form; return plain data or override serializeResult`);
-  }
+  if (text === undefined) throw new ResultError(`result of type ${typeof result} has no JSON form; ${fix}`);
   return text;
 }
 

@@ -154,7 +154,7 @@ describe.concurrent('limits end to end', () => {
       'throw-self-cause': 'Error: its own cause',
       'result-bigint': expect.stringMatching(/^ResultError: result cannot be serialized as JSON \(.*BigInt.*\); return plain data: no BigInt, no cycles, or override serializeResult$/),
       'result-cyclic': expect.stringMatching(/^ResultError: result cannot be serialized as JSON \(Converting circular structure/),
-      'result-function': 'ResultError: result of type function has no JSON form; return plain data or override serializeResult',
+      'result-function': 'ResultError: result of type function has no JSON form; return plain data: no BigInt, no cycles, or override serializeResult',
       'result-throwing-toJSON': expect.stringMatching(/^ResultError: result cannot be serialized as JSON \(toJSON exploded\)/),
       ctor: 'constructing CtorThrows threw: Error: boom in the constructor',
     });

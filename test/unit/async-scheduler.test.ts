@@ -259,3 +259,13 @@ describe('asyncScheduler', () => {
     expect(destroyed).toBe(false);
   });
 });
+
+describe('complete with a result that has no JSON form', () => {
+  it('says what a scheduler caller can do, not what an activity would', async () => {
+    const error = (await asyncScheduler({ client: new SWFClient({ region: 'us-east-1' }) })
+      .complete('token', { n: 1n })
+      .catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/^result cannot be serialized as JSON \(.*BigInt.*\); complete with plain data: no BigInt, no cycles, no functions$/);
+    expect(error.message).not.toContain('serializeResult');
+  });
+});

@@ -135,7 +135,7 @@ describe('encodeJsonResult', () => {
   it('throws ResultError for a function, which has no JSON form', () => {
     const error = thrown(() => encodeJsonResult(() => 1));
     expect(error).toBeInstanceOf(ResultError);
-    expect(error.message).toBe('result of type function has no JSON form; return plain data or override serializeResult');
+    expect(error.message).toBe('result of type function has no JSON form; return plain data: no BigInt, no cycles, or override serializeResult');
   });
 });
 
