@@ -92,6 +92,10 @@ program
       'seeded fault injection: seed=N,error=RATE,throttle=RATE,reset=RATE,latency=MS,when=before|after|both',
     ).argParser(parseChaos),
   )
+  .option('--auth', 'check AWS Signature Version 4 on every request (keys: --credentials-file, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)')
+  .option('--credentials-file <file>', 'AWS shared credentials file; every profile\'s keys are accepted (with --auth)')
+  .addOption(new Option('--max-clock-skew <seconds>', 'largest accepted skew of a signing time (with --auth; AWS: 300)').argParser(parsePositiveInteger))
+  .option('--allowed-host <host>', 'a Host name accepted besides localhost, 127.0.0.1, ::1 and --host (repeatable)', collect)
   .action(run.action((flags: LocalFlags) => runLocal(run, flags)));
 
 program

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { ChaosOptions } from '../local/index.js';
 import type { CliRun } from './run.js';
-import { EXIT } from './run.js';
+import { EXIT, UsageError } from './run.js';
 
 /** The flags of `flowy-swf local`. */
 export interface LocalFlags {
@@ -10,6 +10,14 @@ export interface LocalFlags {
   pollTimeout?: number;
   latency?: number;
   chaos?: ChaosOptions;
+  /** Check AWS Signature Version 4 on every request. */
+  auth?: boolean;
+  /** AWS shared credentials file whose keys `--auth` accepts; without it, the environment's key. */
+  credentialsFile?: string;
+  /** Largest accepted clock skew of a signature, in seconds (AWS: 300). */
+  maxClockSkew?: number;
+  /** Host names accepted in `Host` besides the endpoint's own. */
+  allowedHost?: string[];
 }
 
 const CHAOS_KEYS: Record<string, keyof ChaosOptions> = {
@@ -65,16 +73,29 @@ function nextSignal(): Promise<NodeJS.Signals> {
  * the endpoint URL alone on standard output, hints on standard error.
  */
 export async function runLocal(run: CliRun, flags: LocalFlags): Promise<number> {
+  if (!flags.auth && (flags.credentialsFile !== undefined || flags.maxClockSkew !== undefined)) {
+    throw new UsageError(`${flags.credentialsFile !== undefined ? '--credentials-file' : '--max-clock-skew'} takes effect only with --auth; add --auth to check signatures.`);
+  }
   const { startLocalSwf } = await import('../local/index.js');
   const server = await startLocalSwf({
     port: flags.port,
     host: flags.host,
+    ...(flags.auth
+      ? {
+          auth: {
+            ...(flags.credentialsFile !== undefined ? { credentialsFile: flags.credentialsFile } : {}),
+            ...(flags.maxClockSkew !== undefined ? { maxClockSkewSeconds: flags.maxClockSkew } : {}),
+          },
+        }
+      : {}),
+    ...(flags.allowedHost ? { allowedHosts: flags.allowedHost } : {}),
     ...(flags.pollTimeout !== undefined ? { pollTimeoutMs: flags.pollTimeout } : {}),
     ...(flags.latency !== undefined ? { latencyMs: flags.latency } : {}),
     ...(flags.chaos ? { chaos: flags.chaos } : {}),
   });
   const signal = nextSignal();
   run.io.stdout(`${server.endpoint}\n`);
+  if (flags.auth) run.io.stderr(`auth on: every request must carry an AWS Signature Version 4 made with a key from ${flags.credentialsFile ?? 'this environment (AWS_ACCESS_KEY_ID)'}\n`);
   if (flags.chaos) run.io.stderr(`chaos on: ${JSON.stringify(flags.chaos)} (the seed reproduces the same faults)\n`);
   run.io.stderr(
     `local SWF endpoint listening; point workers and tools at it with\n  export AWS_ENDPOINT_URL_SWF=${server.endpoint}\nstop with Ctrl-C\n`,

@@ -6,17 +6,27 @@ import { Engine } from './state.js';
 import { createSystemClock, type LocalClock } from './clock.js';
 import { Chaos, type ChaosOptions } from './chaos.js';
 import { DEFAULT_MAX_BODY_BYTES, startServer } from './server.js';
+import { compileAuth, createRequestGate, type LocalAuth } from './auth/index.js';
 
 export { createManualClock, createSystemClock } from './clock.js';
 export type { LocalClock, ManualClock, TimerHandle } from './clock.js';
 export type { ChaosOptions } from './chaos.js';
+export type { LocalAuth, LocalAuthOptions } from './auth/index.js';
 
 /** Options of {@link startLocalSwf}. */
 export interface LocalSwfOptions {
   /** TCP port; 0 picks a free one (read it from `endpoint`). @default 0 */
   port?: number;
-  /** Interface to bind. Anything but loopback exposes an endpoint with no authentication: a warning is printed. @default '127.0.0.1' */
+  /** Interface to bind. Anything but loopback without `auth` prints a warning: anyone on the network could call it. @default '127.0.0.1' */
   host?: string;
+  /**
+   * Check AWS Signature Version 4 on every request: `true` for the key of `AWS_ACCESS_KEY_ID` /
+   * `AWS_SECRET_ACCESS_KEY` in this process's environment, or `{ credentials, credentialsFile, maxClockSkewSeconds }`.
+   * Signing times are checked against `clock`. @default false (any request is accepted)
+   */
+  auth?: LocalAuth;
+  /** Names besides localhost, 127.0.0.1, ::1 and `host` that a request's `Host` header may carry. @default [] */
+  allowedHosts?: string[];
   /** How long a poll is held when no task comes, in milliseconds (SWF holds 60 s). @default 60000 */
   pollTimeoutMs?: number;
   /** Milliseconds added before every call is applied, e.g. to imitate a network in benchmarks. @default 0 */
@@ -65,7 +75,7 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
-function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions, 'chaos'>> & { chaos?: ChaosOptions } {
+function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions, 'chaos' | 'auth'>> & { chaos?: ChaosOptions } {
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port is ${port}; it must be an integer from 0 to 65535`);
   const pollTimeoutMs = options.pollTimeoutMs ?? 60_000;
@@ -76,8 +86,13 @@ function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions
   if (!Number.isInteger(maxOpen) || maxOpen < 1) throw new TypeError(`maxOpenActivitiesPerExecution is ${maxOpen}; it must be a whole number of at least 1`);
   const maxDomains = options.maxDomains ?? 100;
   if (!Number.isInteger(maxDomains) || maxDomains < 1) throw new TypeError(`maxDomains is ${maxDomains}; it must be a whole number of at least 1`);
+  const allowedHosts = options.allowedHosts ?? [];
+  if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string' || h.trim() === '')) {
+    throw new TypeError(`allowedHosts is ${JSON.stringify(allowedHosts)}; it must be an array of host names, e.g. ['swf.internal']`);
+  }
   return {
     port,
+    allowedHosts,
     maxDomains,
     host: options.host ?? '127.0.0.1',
     pollTimeoutMs,
@@ -100,6 +115,7 @@ function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions
  */
 export async function startLocalSwf(options: LocalSwfOptions = {}): Promise<LocalSwf> {
   const o = compileOptions(options);
+  const auth = compileAuth(options.auth);
   const chaos = o.chaos ? new Chaos(o.chaos) : undefined;
   const engine = new Engine(o.clock, {
     pollTimeoutMs: o.pollTimeoutMs,
@@ -108,10 +124,11 @@ export async function startLocalSwf(options: LocalSwfOptions = {}): Promise<Loca
     accountId: '000000000000',
     region: 'us-east-1',
   });
-  if (!LOOPBACK.test(o.host)) {
+  if (!LOOPBACK.test(o.host) && auth === undefined) {
     o.warn(
-      `WARNING: the local SWF endpoint is bound to ${o.host}, not loopback. It has NO authentication: ` +
-        'anyone who can reach this port can read and change every workflow. Bind to 127.0.0.1 unless you mean it.',
+      `WARNING: the local SWF endpoint is bound to ${o.host}, not loopback, with NO authentication: anyone who can ` +
+        'reach this port can register domains, start, signal and terminate workflows, read every history, input and ' +
+        'result, and poll, complete or fail any task. Bind to 127.0.0.1, or turn on --auth (auth: true) to check signatures.',
     );
   }
   const server = await startServer(engine, {
@@ -120,6 +137,7 @@ export async function startLocalSwf(options: LocalSwfOptions = {}): Promise<Loca
     latencyMs: o.latencyMs,
     ...(chaos ? { chaos } : {}),
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    gate: createRequestGate({ bindHost: o.host, allowedHosts: o.allowedHosts, ...(auth ? { auth } : {}), now: () => o.clock.now() }),
   });
   return {
     endpoint: server.endpoint,

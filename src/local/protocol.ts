@@ -22,7 +22,11 @@ export type FaultName =
   | 'ThrottlingException'
   | 'InternalFailure'
   | 'RequestEntityTooLarge'
-  | 'MissingAuthenticationTokenException';
+  | 'MissingAuthenticationTokenException'
+  | 'IncompleteSignatureException'
+  | 'InvalidSignatureException'
+  | 'UnrecognizedClientException'
+  | 'AccessDeniedException';
 
 /** A fault answered to the caller as SWF would: HTTP status plus `{ __type, message }`. */
 export class SwfFault extends Error {

@@ -8,6 +8,7 @@ import { OPERATIONS } from './operations.js';
 import { MODEL_LIMITS } from './model-limits.js';
 import type { Chaos, ChaosFault } from './chaos.js';
 import type { Engine } from './state.js';
+import type { RequestGate } from './auth/index.js';
 
 const TARGET_PREFIX = 'SimpleWorkflowService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -29,6 +30,8 @@ export interface ServerSettings {
   latencyMs: number;
   chaos?: Chaos;
   maxBodyBytes: number;
+  /** The Host check and, with auth on, the signature check. */
+  gate?: RequestGate;
 }
 
 /** A running HTTP server bound to an engine. */
@@ -137,6 +140,14 @@ export async function startServer(engine: Engine, settings: ServerSettings): Pro
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    const date = settings.gate?.date();
+    if (date !== undefined) res.setHeader('date', date);
+    const refused = settings.gate?.checkHost(req);
+    if (refused) {
+      req.resume();
+      send(res, refused.status, refused.body(), requestId);
+      return;
+    }
     if (req.method !== 'POST') {
       req.resume();
       send(res, 404, { __type: 'UnknownOperationException', message: `SWF takes POST /, not ${req.method} ${req.url}` }, requestId);
@@ -155,6 +166,11 @@ export async function startServer(engine: Engine, settings: ServerSettings): Pro
     const body = await readBody(req, settings.maxBodyBytes);
     if (body === undefined) {
       tooLarge(`more than ${settings.maxBodyBytes.toLocaleString('en-US')}`);
+      return;
+    }
+    const unsigned = settings.gate?.checkSignature(req, body);
+    if (unsigned) {
+      send(res, unsigned.status, unsigned.body(), requestId);
       return;
     }
     const target = String(req.headers['x-amz-target'] ?? '');
