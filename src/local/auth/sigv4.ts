@@ -36,6 +36,8 @@ const INVALID_TOKEN = 'The security token included in the request is invalid.';
 
 const incomplete = (message: string): SwfFault => new SwfFault('IncompleteSignatureException', message);
 const invalid = (message: string): SwfFault => new SwfFault('InvalidSignatureException', message);
+/** AWS's words first, so code that matches them still does; then what to do about it here. */
+const unrecognized = (hint: string): SwfFault => new SwfFault('UnrecognizedClientException', `${INVALID_TOKEN} ${hint}`);
 
 const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
@@ -98,8 +100,8 @@ export function parseAuthorization(header: string): ParsedAuthorization | SwfFau
     return incomplete(`Unsupported AWS 'algorithm': '${algorithm.slice(0, 40)}'. This endpoint checks ${ALGORITHM} (Signature Version 4) only.`);
   }
   const params = new Map<string, string>();
-  for (const part of header.slice(space + 1).split(',')) {
-    const item = part.trim();
+  // Parameters are separated by commas and/or spaces; a value holds neither.
+  for (const item of header.slice(space + 1).split(/[,\s]+/)) {
     if (item === '') continue;
     const eq = item.indexOf('=');
     if (eq <= 0) return incomplete(`'${item.slice(0, 120)}' not a valid key=value pair (missing equal-sign) in Authorization header.`);
@@ -216,13 +218,17 @@ export function verifySignature(request: SignedRequest, context: VerifyContext):
   if (auth instanceof SwfFault) return auth;
   const time = requestTime(request.headers);
   if (time instanceof SwfFault) return time;
+  const shownId = JSON.stringify(auth.accessKeyId.slice(0, 128));
   const key = context.keyFor(auth.accessKeyId);
-  if (key === undefined) return new SwfFault('UnrecognizedClientException', INVALID_TOKEN);
+  if (key === undefined) {
+    return unrecognized(`This local endpoint has no access key ID ${shownId}: sign with a key of its credentials file or of its AWS_ACCESS_KEY_ID.`);
+  }
   const token = first(request.headers, 'x-amz-security-token');
-  if ((key.sessionToken ?? '') !== '' || token !== undefined) {
-    if (token === undefined || key.sessionToken === undefined || !sameText(token, key.sessionToken)) {
-      return new SwfFault('UnrecognizedClientException', INVALID_TOKEN);
-    }
+  if (key.sessionToken === undefined && token !== undefined) {
+    return unrecognized(`Access key ID ${shownId} takes no session token here; send none (unset AWS_SESSION_TOKEN).`);
+  }
+  if (key.sessionToken !== undefined && (token === undefined || !sameText(token, key.sessionToken))) {
+    return unrecognized(`Access key ID ${shownId} is a temporary key: send its own session token (x-amz-security-token).`);
   }
   const scopeFault = checkScope(auth, request.headers, time);
   if (scopeFault) return scopeFault;
