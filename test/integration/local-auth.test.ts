@@ -171,6 +171,46 @@ describe('auth: requests with no or a malformed signature', () => {
   });
 });
 
+describe('the Host check (on with or without auth)', () => {
+  const list = { 'x-amz-target': 'SimpleWorkflowService.ListDomains' };
+
+  it('refuses a Host that is not the endpoint own name with 403 AccessDeniedException, before anything is read', async () => {
+    const open = await startLocalSwf({ pollTimeoutMs: 300 });
+    try {
+      const port = new URL(open.endpoint).port;
+      const refused = await post(open.endpoint, { ...list, host: `rebound.attacker.example:${port}` }, '{"registrationStatus":"REGISTERED"}');
+      expect(refused.status).toBe(403);
+      expect(refused.body.__type).toBe('AccessDeniedException');
+      expect(refused.body.message).toContain(`Host 'rebound.attacker.example:${port}' is not a name or address of this local SWF endpoint`);
+      expect(refused.body.message).toContain('--allowed-host rebound.attacker.example');
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
+        expect((await post(open.endpoint, { ...list, host }, '{"registrationStatus":"REGISTERED"}')).status).toBe(200);
+      }
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('lets the names of allowedHosts through', async () => {
+    const named = await startLocalSwf({ pollTimeoutMs: 300, allowedHosts: ['swf.internal'] });
+    try {
+      expect((await post(named.endpoint, { ...list, host: 'swf.internal:5055' }, '{"registrationStatus":"REGISTERED"}')).status).toBe(200);
+      expect((await post(named.endpoint, { ...list, host: 'other.internal:5055' }, '{"registrationStatus":"REGISTERED"}')).status).toBe(403);
+    } finally {
+      await named.close();
+    }
+  });
+
+  it('refuses a signed request sent to another Host name too', async () => {
+    const refused = await post(swf.endpoint, { ...list, host: 'rebound.attacker.example' }, '{}');
+    expect(refused).toMatchObject({ status: 403, body: { __type: 'AccessDeniedException' } });
+  });
+
+  it('rejects an allowedHosts that is not a list of names', async () => {
+    await expect(startLocalSwf({ allowedHosts: [''] })).rejects.toThrow(/allowedHosts is \[""\]; it must be an array of host names/);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // boto3
 
