@@ -158,6 +158,12 @@ export async function startServer(engine: Engine, settings: ServerSettings): Pro
       // Do not buffer the rest: drop the connection once the answer is out.
       res.on('finish', () => req.socket.destroy());
     };
+    const unsignedHeaders = settings.gate?.checkSignatureHeaders(req);
+    if (unsignedHeaders) {
+      req.resume(); // the body is discarded as it comes, never buffered
+      send(res, unsignedHeaders.status, unsignedHeaders.body(), requestId);
+      return;
+    }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > settings.maxBodyBytes) {
       tooLarge(declared.toLocaleString('en-US'));

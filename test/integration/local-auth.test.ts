@@ -163,6 +163,27 @@ describe('auth: requests with no or a malformed signature', () => {
     expect(answer.body).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' });
   });
 
+  it('answers an unsigned request before reading its body: a body that never ends still gets its 400', async () => {
+    const url = new URL(swf.endpoint);
+    const answer = await new Promise<{ status: number; type: string }>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { ...target, 'content-type': 'application/x-amz-json-1.0', 'content-length': 500_000 } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, type: (JSON.parse(text) as { __type: string }).__type });
+            req.destroy();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.write('{"registra'); // and nothing more
+    });
+    expect(answer).toEqual({ status: 400, type: 'MissingAuthenticationTokenException' });
+  });
+
   it('answers IncompleteSignatureException 400 naming what an Authorization header lacks', async () => {
     const answer = await post(swf.endpoint, { ...target, authorization: `AWS4-HMAC-SHA256 Credential=${KEY.accessKeyId}/20260101/us-east-1/swf/aws4_request` }, '{}');
     expect(answer.status).toBe(400);

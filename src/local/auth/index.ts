@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import type { SwfFault } from '../protocol.js';
+import { SwfFault } from '../protocol.js';
 import { checkAccessKey, keysFromEnvironment, parseCredentialsFile, type AccessKey } from './credentials.js';
 import { createHostCheck } from './host.js';
-import { verifySignature } from './sigv4.js';
+import { checkSignatureHeaders, verifySignature, type VerifyContext } from './sigv4.js';
 
 export type { AccessKey } from './credentials.js';
 export { parseCredentialsFile } from './credentials.js';
@@ -103,6 +103,8 @@ export function compileAuth(auth: LocalAuth | undefined, env: NodeJS.ProcessEnv 
 export interface RequestGate {
   /** Refuses a request whose `Host` is not the endpoint's own name or address. */
   checkHost(req: IncomingMessage): SwfFault | undefined;
+  /** With auth on, the checks of the signature that need no body, run before it is read. */
+  checkSignatureHeaders(req: IncomingMessage): SwfFault | undefined;
   /** With auth on, checks the request's signature over its body; without, accepts everything. */
   checkSignature(req: IncomingMessage, body: Buffer): SwfFault | undefined;
   /** The `Date` header to answer with, from the clock signatures are checked on; undefined without auth. */
@@ -122,14 +124,17 @@ export interface GateSettings {
 export function createRequestGate(settings: GateSettings): RequestGate {
   const hostCheck = createHostCheck(settings.bindHost, settings.allowedHosts);
   const auth = settings.auth;
+  const context = (keys: CompiledAuth): VerifyContext => ({ keyFor: (id) => keys.keys.get(id), now: settings.now(), maxSkewMs: keys.maxSkewMs });
   return {
     checkHost: (req) => hostCheck(req.headers.host),
+    checkSignatureHeaders(req) {
+      if (auth === undefined) return undefined;
+      const checked = checkSignatureHeaders(req.headersDistinct, context(auth));
+      return checked instanceof SwfFault ? checked : undefined;
+    },
     checkSignature(req, body) {
       if (auth === undefined) return undefined;
-      return verifySignature(
-        { method: req.method ?? '', url: req.url ?? '/', headers: req.headersDistinct, body },
-        { keyFor: (id) => auth.keys.get(id), now: settings.now(), maxSkewMs: auth.maxSkewMs },
-      );
+      return verifySignature({ method: req.method ?? '', url: req.url ?? '/', headers: req.headersDistinct, body }, context(auth));
     },
     date: () => (auth === undefined ? undefined : new Date(settings.now()).toUTCString()),
   };

@@ -208,32 +208,47 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Checks a request's Signature Version 4; undefined when it is good, else the fault SWF would answer. */
-export function verifySignature(request: SignedRequest, context: VerifyContext): SwfFault | undefined {
-  const header = first(request.headers, 'authorization');
+/** What the headers alone tell: the parsed header, the key and the time, or the fault. */
+interface HeaderCheck {
+  auth: ParsedAuthorization;
+  key: AccessKey;
+  time: { ms: number; iso: string; header: string };
+}
+
+/**
+ * Every check that needs no body: presence and form of the Authorization header, the key and its session token,
+ * the scope, the signed headers, the clock skew. Run before the body is read, so an unsigned client cannot make
+ * the endpoint buffer or hash anything.
+ */
+export function checkSignatureHeaders(headers: SignedRequest['headers'], context: VerifyContext): HeaderCheck | SwfFault {
+  const header = first(headers, 'authorization');
   if (header === undefined || header.trim() === '') {
     return new SwfFault('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
   }
   const auth = parseAuthorization(header.trim());
   if (auth instanceof SwfFault) return auth;
-  const time = requestTime(request.headers);
+  const time = requestTime(headers);
   if (time instanceof SwfFault) return time;
   const shownId = JSON.stringify(auth.accessKeyId.slice(0, 128));
   const key = context.keyFor(auth.accessKeyId);
   if (key === undefined) {
     return unrecognized(`This local endpoint has no access key ID ${shownId}: sign with a key of its credentials file or of its AWS_ACCESS_KEY_ID.`);
   }
-  const token = first(request.headers, 'x-amz-security-token');
+  const token = first(headers, 'x-amz-security-token');
   if (key.sessionToken === undefined && token !== undefined) {
     return unrecognized(`Access key ID ${shownId} takes no session token here; send none (unset AWS_SESSION_TOKEN).`);
   }
   if (key.sessionToken !== undefined && (token === undefined || !sameText(token, key.sessionToken))) {
     return unrecognized(`Access key ID ${shownId} is a temporary key: send its own session token (x-amz-security-token).`);
   }
-  const scopeFault = checkScope(auth, request.headers, time);
-  if (scopeFault) return scopeFault;
-  const skew = skewFault(time, context.now, context.maxSkewMs);
-  if (skew) return skew;
+  return checkScope(auth, headers, time) ?? skewFault(time, context.now, context.maxSkewMs) ?? { auth, key, time };
+}
+
+/** Checks a request's Signature Version 4; undefined when it is good, else the fault SWF would answer. */
+export function verifySignature(request: SignedRequest, context: VerifyContext): SwfFault | undefined {
+  const checked = checkSignatureHeaders(request.headers, context);
+  if (checked instanceof SwfFault) return checked;
+  const { auth, key, time } = checked;
   const bodyHash = sha256Hex(request.body);
   const declared = first(request.headers, 'x-amz-content-sha256');
   if (declared !== undefined && declared.toLowerCase() !== bodyHash) {
