@@ -324,6 +324,7 @@ describe('compileAuth', () => {
     writeFileSync(empty, '# nothing\n');
     expect(() => compileAuth({ credentialsFile: empty }, {})).toThrow(/has no profile with aws_access_key_id and aws_secret_access_key/);
     expect(() => compileAuth({ credentials: [{ accessKeyId: 'has space', secretAccessKey: 's' }] }, {})).toThrow(/auth\.credentials\[0\]: accessKeyId must be a non-empty string/);
+    expect(() => compileAuth({ credentials: [null as unknown as { accessKeyId: string; secretAccessKey: string }] }, {})).toThrow(/auth\.credentials\[0\] is null; give \{ accessKeyId, secretAccessKey, sessionToken\? \}/);
     expect(() => compileAuth({ credentials: [], maxClockSkewSeconds: 0 }, {})).toThrow(/maxClockSkewSeconds is 0/);
     expect(() => compileAuth({ credentials: [{ accessKeyId: 'A', secretAccessKey: 's1' }, { accessKeyId: 'A', secretAccessKey: 's2' }] }, {})).toThrow(/access key ID A is given twice with different secrets/);
     expect(() => compileAuth({ credentials: [] }, { AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 's' })).toThrow(/no access key was given/);

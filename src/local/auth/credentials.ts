@@ -13,6 +13,9 @@ const KEY_TEXT = /^[\x21-\x7e]+$/;
 
 /** Checks one configured key; `where` names it in the error. */
 export function checkAccessKey(key: AccessKey, where: string): AccessKey {
+  if (key === null || typeof key !== 'object') {
+    throw new TypeError(`${where} is ${JSON.stringify(key)}; give { accessKeyId, secretAccessKey, sessionToken? }`);
+  }
   for (const field of ['accessKeyId', 'secretAccessKey'] as const) {
     const value: unknown = key[field];
     if (typeof value !== 'string' || !KEY_TEXT.test(value)) {
