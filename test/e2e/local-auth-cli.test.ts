@@ -110,14 +110,14 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('flowy-swf local --auth --credentials-file', () => {
+describe('flowy-swf local --auth --credentials-file', { timeout: 90_000 }, () => {
   let local: Awaited<ReturnType<typeof startLocal>>;
   let decider: SWFClient;
 
   beforeAll(async () => {
     local = await startLocal(['--auth', '--credentials-file', credentialsFile, '--poll-timeout', '30000']);
     decider = new SWFClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: DECIDER, maxAttempts: 1 });
-  });
+  }, 60_000);
   afterAll(async () => {
     decider?.destroy();
     if (local) await stop(local.child);
@@ -174,7 +174,7 @@ describe('flowy-swf local --auth --credentials-file', () => {
   });
 });
 
-describe('flowy-swf local --host 0.0.0.0', () => {
+describe('flowy-swf local --host 0.0.0.0', { timeout: 60_000 }, () => {
   it('warns without --auth that anyone on the network could call it, and not with --auth', async () => {
     const open = await startLocal(['--host', '0.0.0.0']);
     try {
