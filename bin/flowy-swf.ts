@@ -2,6 +2,7 @@
 /** `flowy-swf`: run a worker, list activities, finish tasks by token, run the local endpoint or the demo. */
 import { Command, Option } from 'commander';
 import {
+  addCallbacksOptions,
   addSwfOptions,
   addWorkerOptions,
   cancelTask,
@@ -16,9 +17,11 @@ import {
   parsePositiveInteger,
   requireOptions,
   parseChaos,
+  runCallbacks,
   runLocal,
   runWorker,
   collect,
+  type CallbacksFlags,
   type ListFlags,
   type LocalFlags,
   type SwfFlags,
@@ -93,6 +96,10 @@ program
     ).argParser(parseChaos),
   )
   .action(run.action((flags: LocalFlags) => runLocal(run, flags)));
+
+addCallbacksOptions(
+  program.command('callbacks').description('Run the callback service: third parties finish delegated tasks with PUT /v1/callbacks/{id}.'),
+).action(run.action((flags: CallbacksFlags) => runCallbacks(run, flags)));
 
 program
   .command('demo')
