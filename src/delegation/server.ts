@@ -213,7 +213,7 @@ function buildApp(o: Compiled, client: Pick<SWFClient, 'send'>, metrics: Callbac
   const app = fastify({
     logger: false,
     bodyLimit: o.maxBodyBytes,
-    maxParamLength: MAX_CALLBACK_ID_LENGTH + 1,
+    routerOptions: { maxParamLength: MAX_CALLBACK_ID_LENGTH + 1 },
     // Refuse what the schema does not name instead of quietly dropping it, and never coerce types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
   });
