@@ -117,8 +117,9 @@ export async function delegateOverHttp(options: DelegateOverHttpOptions): Promis
       );
     }
     const timedOut = (error as Error).name === 'TimeoutError';
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    const what = timedOut ? `no answer within ${timeoutMs} ms` : `${(error as Error).name}${cause ? ` ${cause}` : ''}: ${(error as Error).message}`;
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+    const what = timedOut ? `no answer within ${timeoutMs} ms` : `${(error as Error).name}: ${(error as Error).message}${why ? ` (${why})` : ''}`;
     throw new DelegationError(`POST to ${host} failed after ${attempts} attempt(s): ${what}`, host, undefined, { cause: error });
   }
 }

@@ -213,10 +213,13 @@ function buildApp(o: Compiled, client: Pick<SWFClient, 'send'>, metrics: Callbac
   const app = fastify({
     logger: false,
     bodyLimit: o.maxBodyBytes,
-    routerOptions: { maxParamLength: MAX_CALLBACK_ID_LENGTH + 1 },
+    // Longer than any id, so a long non-id gets our 404 rather than the router's 414.
+    routerOptions: { maxParamLength: 16_384 },
     // Refuse what the schema does not name instead of quietly dropping it, and never coerce types.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
   });
+  // JSON only: without this, a text/plain body would reach the schema as a string.
+  app.removeContentTypeParser('text/plain');
   let inFlight = 0;
   app.decorate('flowyInFlight', () => inFlight);
 
