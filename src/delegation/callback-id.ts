@@ -78,6 +78,10 @@ export function openCallbackId(ring: CallbackKeyRing, id: string, now: number): 
     throw new CallbackIdError('malformed', 'not a callback id: it must be the base64url text delegate() gave, unchanged');
   }
   const bytes = Buffer.from(id, 'base64url');
+  // One id, one spelling: unused low bits of the last character must be zero, as delegate() wrote them.
+  if (bytes.toString('base64url') !== id) {
+    throw new CallbackIdError('malformed', 'not a callback id: it is not the base64url text delegate() gave (changed or cut)');
+  }
   if (bytes.length < MIN_BYTES || bytes.length > MAX_BYTES) {
     throw new CallbackIdError('malformed', `not a callback id: it decodes to ${bytes.length} bytes; a callback id holds ${MIN_BYTES} to ${MAX_BYTES}`);
   }
