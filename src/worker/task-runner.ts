@@ -24,6 +24,7 @@ import {
 import { tokenDigest } from '../swf/token.js';
 import type { ActivityDefinition } from '../scanner/types.js';
 import { notConfiguredError, type CallbackHandle, type DelegateOptions } from '../delegation/delegator.js';
+import { callbackDigest } from '../delegation/keys.js';
 import { autoHeartbeat, heartbeatTimeoutMs, HeartbeatCoalescer } from './heartbeats.js';
 import { TokenBucket } from './token-bucket.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
@@ -139,7 +140,7 @@ export class TaskRun implements ActivityContext {
         clock.now(),
         options,
       );
-      if (this.#shared.options.logger.isLevelEnabled('debug')) this.log.debug({ expiresAt: handle.expiresAt.toISOString() }, 'task delegated: callback id sealed');
+      if (this.#shared.options.logger.isLevelEnabled('debug')) this.log.debug({ callback: callbackDigest(handle.id), expiresAt: handle.expiresAt.toISOString() }, 'task delegated: callback id sealed');
       return Promise.resolve(handle);
     } catch (error) {
       return Promise.reject(error);
