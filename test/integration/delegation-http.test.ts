@@ -21,6 +21,22 @@ function flip(id: string, index: number): string {
 }
 
 describe.concurrent('callback service answers', () => {
+  it('serves Prometheus metrics on its own port when metricsPort is set', async () => {
+    const server = await startCallbackServer({ secrets: [newSecret()], client: suite.env.client, metricsPort: 0 });
+    try {
+      expect(server.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      expect((await put(on(server, 'not-an-id'), { state: 'RUNNING' })).status).toBe(404);
+      expect((await put(on(server, 'not-an-id'), { state: 'RUNNING', extra: 1 })).status).toBe(400);
+      const text = await (await fetch(server.metricsUrl!)).text();
+      expect(text).toMatch(/flowy_swf_callbacks_total\{state="RUNNING",status="404"\} 1/);
+      expect(text).toMatch(/flowy_swf_callbacks_total\{state="none",status="400"\} 1/);
+      expect(text).toContain('flowy_swf_callback_swf_in_flight 0');
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('404 for what is not an id, 403 for a tampered or forged one, and the task stays open for the real one', async () => {
     const secret = newSecret();
     const rig = await startRig(suite.env, [secret]);
@@ -208,6 +224,12 @@ describe.concurrent('callback service answers', () => {
       const health = await fetch(`${unreachable.url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ ok: true });
+      // Unknown routes say where callbacks go, without echoing an id.
+      const wrong = await fetch(`${unreachable.url}/v1/callbacks/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(wrong.status).toBe(404);
+      const wrongText = await wrong.text();
+      expect(wrongText).toContain('callbacks are PUT /v1/callbacks/{id}');
+      expect(wrongText).not.toContain(id);
     } finally {
       await Promise.all([narrow.close(), unreachable.close()]);
       await rig.close();
