@@ -197,6 +197,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   }
   if (options.backoff !== undefined && typeof options.backoff?.delay !== 'function') fail('backoff must have delay(attempt)');
   if (options.random !== undefined && typeof options.random !== 'function') fail('random must be a function returning [0, 1)');
+  if (options.delegator !== undefined && typeof options.delegator?.delegate !== 'function') fail('delegator must come from createDelegator({ keys, callbackUrl })');
   const clock = options.clock ?? systemClock;
   if (typeof clock.now !== 'function' || typeof clock.sleep !== 'function') fail('clock must have now() and sleep(ms, signal)');
   const logger = options.logger ?? (pino({ level: 'silent' }) as unknown as WorkerLogger);
