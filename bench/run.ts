@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { benchModule, repoRoot } from './paths.js';
 import type { Sample, Scenario, TargetCheck } from './scenario.js';
 import { setPath } from './scenario.js';
+import { callbacks } from './scenarios/callbacks.js';
 import { latencyHiding } from './scenarios/latency-hiding.js';
 import { localScale } from './scenarios/local-scale.js';
 import { longTasks } from './scenarios/long-tasks.js';
@@ -26,7 +27,7 @@ import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
 import { markdownTable, round, show, summarize, type Summary } from './stats.js';
 
-const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, startup];
+const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, startup, callbacks];
 
 interface Settings {
   scenarios: Scenario[];

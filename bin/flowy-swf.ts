@@ -2,6 +2,7 @@
 /** `flowy-swf`: run a worker, list activities, finish tasks by token, run the local endpoint or the demo. */
 import { Command, Option } from 'commander';
 import {
+  addCallbacksOptions,
   addSwfOptions,
   addWorkerOptions,
   cancelTask,
@@ -16,9 +17,11 @@ import {
   parsePositiveInteger,
   requireOptions,
   parseChaos,
+  runCallbacks,
   runLocal,
   runWorker,
   collect,
+  type CallbacksFlags,
   type ListFlags,
   type LocalFlags,
   type SwfFlags,
@@ -97,6 +100,10 @@ program
   .addOption(new Option('--max-clock-skew <seconds>', 'largest accepted skew of a signing time (with --auth; AWS: 300)').argParser(parsePositiveInteger))
   .option('--allowed-host <host>', 'a Host name accepted besides localhost, 127.0.0.1, ::1 and --host (repeatable)', collect)
   .action(run.action((flags: LocalFlags) => runLocal(run, flags)));
+
+addCallbacksOptions(
+  program.command('callbacks').description('Run the callback service: third parties finish delegated tasks with PUT /v1/callbacks/{id}.'),
+).action(run.action((flags: CallbacksFlags) => runCallbacks(run, flags)));
 
 program
   .command('demo')

@@ -158,8 +158,9 @@ export class FanoutDecider {
 /**
  * The demo's workflow: `size` tasks across five activity types. Every tenth `reserve-stock` asks for
  * an out-of-stock SKU and fails; `approve-order` suspends and is completed by the external system.
+ * With `delegateTo`, the first `count-slowly` becomes a `translate-document` handed to that third party.
  */
-export function planFanout(size: number): PlannedActivity[] {
+export function planFanout(size: number, options: { delegateTo?: string } = {}): PlannedActivity[] {
   const plan: PlannedActivity[] = [];
   const input = (args: unknown[], kwargs: Record<string, unknown> = {}): string => JSON.stringify([args, kwargs]);
   for (let i = 0; i < size; i++) {
@@ -169,6 +170,7 @@ export function planFanout(size: number): PlannedActivity[] {
     else if (kind < 14) plan.push({ activityId: id, activityType: { name: 'shout', version: '1.0' }, input: input([`item ${i}`], { suffix: '!' }) });
     else if (kind < 17) plan.push({ activityId: id, activityType: { name: 'reserve-stock', version: '2' }, input: input([`sku-${Math.floor(i / 20) % 5}`, 1 + (i % 3)]) });
     else if (kind < 19) plan.push({ activityId: id, activityType: { name: 'approve-order', version: '1' }, input: input([`order-${i}`, 10 * i]) });
+    else if (i === 19 && options.delegateTo) plan.push({ activityId: id, activityType: { name: 'translate-document', version: '1' }, input: input([options.delegateTo, `doc-${i}`]) });
     else plan.push({ activityId: id, activityType: { name: 'count-slowly', version: '1' }, input: input([20, 25]) });
   }
   return plan;

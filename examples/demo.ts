@@ -5,6 +5,7 @@ import { asyncScheduler, createSwfClient, startActivityWorker, type Worker } fro
 import { startLocalSwf } from 'flowy-swf/local';
 import { FanoutDecider, planFanout } from './decider.js';
 import { approvalInbox, type ApprovalRequest } from './inbox.js';
+import { startDemoDelegation } from './third-party.js';
 
 /** Options of {@link demo}. */
 export interface DemoOptions {
@@ -32,6 +33,8 @@ export interface DemoSummary {
   expectedFailures: number;
   /** Approvals completed by the external system through the async scheduler. */
   approved: number;
+  /** Tasks a fake third party finished over HTTP through the callback service. */
+  delegated: number;
   elapsedMs: number;
   tasksPerSecond: number;
   /** True when every task closed as planned and the workflow completed. */
@@ -70,6 +73,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     pendingApprovals.add(p);
   };
   approvalInbox.on('request', onApproval);
+  const delegation = await startDemoDelegation(client);
   try {
     await client.send(new RegisterDomainCommand({ name: DOMAIN, workflowExecutionRetentionPeriodInDays: '1' }));
     await client.send(
@@ -94,6 +98,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
       packages: [fileURLToPath(new URL('./activities', import.meta.url))],
       ignore: ['**/*.d.ts', '**/*.map'],
       maxConcurrentTasks: options.maxConcurrentTasks ?? 32,
+      ...delegation.workerOptions,
       handleSignals: false,
       logger: pino({ level: options.logLevel ?? 'warn' }, pino.destination(2)),
       onWorker: (worker) => {
@@ -103,7 +108,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
       },
     });
     await Promise.race([ready, workerDone.then(() => Promise.reject(new Error('the worker stopped before it was ready')))]);
-    const plan = planFanout(size);
+    const plan = planFanout(size, { delegateTo: delegation.thirdPartyUrl });
     const decider = new FanoutDecider({ client, domain: DOMAIN, taskList: DECISIONS, plan, activityTaskList: ACTIVITIES, identity: 'demo-decider' });
     await client.send(new StartWorkflowExecutionCommand({ domain: DOMAIN, workflowId: 'demo-fanout', workflowType: { name: 'fanout', version: '1' }, input: JSON.stringify({ size }) }));
     out.write(`flowy-swf demo: local SWF endpoint at ${local.endpoint}; fanning out ${size} activity tasks\n`);
@@ -118,6 +123,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     }
     const elapsedMs = performance.now() - started;
     await Promise.all(pendingApprovals);
+    await delegation.close();
     const shutdown = running.worker?.shutdown();
     await local.close();
     await shutdown;
@@ -130,19 +136,21 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
       timedOut: p.timedOut,
       expectedFailures,
       approved,
+      delegated: delegation.finished(),
       elapsedMs,
       tasksPerSecond: (p.completed + p.failed) / (elapsedMs / 1000),
       ok: p.closed && p.failed === expectedFailures && p.completed === size - expectedFailures && p.scheduleFailed === 0,
     };
     out.write(
       `done: ${summary.completed} completed, ${summary.failed} failed (${expectedFailures} expected: out of stock), ` +
-        `${summary.timedOut} timed out, ${approved} approved by the external system; ` +
+        `${summary.timedOut} timed out, ${approved} approved by the external system, ${summary.delegated} finished by a third party over HTTP; ` +
         `${(elapsedMs / 1000).toFixed(2)} s, ${summary.tasksPerSecond.toFixed(0)} tasks/s\n`,
     );
     return summary;
   } finally {
     stop.abort();
     approvalInbox.off('request', onApproval);
+    await delegation.close();
     await local.close();
     client.destroy();
   }

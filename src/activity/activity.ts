@@ -1,6 +1,8 @@
 import { decodeFlowyInput, encodeJsonResult } from '../swf/codec.js';
 import { FlowySwfError } from '../swf/errors.js';
 import type { ActivityContext, ActivityInfo } from './context.js';
+import type { CallbackHandle, DelegateOptions } from '../delegation/delegator.js';
+import { notConfiguredError } from '../delegation/delegator.js';
 
 const contexts = new WeakMap<Activity, ActivityContext>();
 
@@ -52,6 +54,16 @@ export abstract class Activity {
    */
   heartbeat(details?: unknown): Promise<boolean> {
     return contextOf(this).heartbeat(details);
+  }
+
+  /**
+   * A callback id and URL that let a third party finish this task over HTTP (`PUT <url>` with
+   * `{ state: 'SUCCESS', output }`), without ever seeing the task token. Hand it over, then throw
+   * `SuspendTask`. Rejects with `ConfigurationError` when the worker has no callback settings. See docs/delegation.md.
+   */
+  delegate(options?: DelegateOptions): Promise<CallbackHandle> {
+    const context = contextOf(this);
+    return context.delegate ? context.delegate(options) : Promise.reject(notConfiguredError());
   }
 
   /**

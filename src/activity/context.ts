@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { FlowySwfError } from '../swf/errors.js';
+import type { CallbackHandle, DelegateOptions } from '../delegation/delegator.js';
 
 /** What SWF told the worker about the task being run. */
 export interface ActivityInfo {
@@ -51,6 +52,11 @@ export interface ActivityContext {
    * characters). Resolves `false` when the activity should stop: cancel requested, task closed.
    */
   heartbeat(details?: unknown): Promise<boolean>;
+  /**
+   * Seals this task's token into a callback id for a third party (see docs/delegation.md). Absent where
+   * the task runs without a worker's callback settings.
+   */
+  delegate?(options?: DelegateOptions): Promise<CallbackHandle>;
 }
 
 const storage = new AsyncLocalStorage<ActivityContext>();

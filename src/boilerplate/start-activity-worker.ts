@@ -5,6 +5,7 @@ import { createSwfClient } from '../swf/client.js';
 import { assertSwfName } from '../swf/limits.js';
 import { defaultRegistry, registerActivityTypes, scan } from '../scanner/index.js';
 import { Worker, type WorkerOptions } from '../worker/index.js';
+import { resolveDelegator } from '../delegation/delegator.js';
 import { createLogger, prometheusMetrics, serveMetrics, type MetricsServer } from '../observability/index.js';
 
 /** Options of {@link startActivityWorker}. Anything not named here is passed to the {@link Worker}. */
@@ -39,6 +40,15 @@ export interface StartActivityWorkerOptions
   metricsHost?: string;
   /** Called with the worker once it is built, before it polls: for metrics, tests, or a shutdown of your own. */
   onWorker?: (worker: Worker) => void;
+  /**
+   * File of callback secrets for `delegate()`, one per line, current first: the callback service reads the same file.
+   * @default process.env.FLOWY_SWF_CALLBACK_SECRET_FILE (none: `delegate()` rejects, saying what to set)
+   */
+  callbackSecretFile?: string;
+  /** Callback secrets given directly, current first, instead of a file. @default undefined */
+  callbackSecrets?: readonly string[];
+  /** Public URL of the callback service, e.g. `https://hooks.example.com`. @default process.env.FLOWY_SWF_CALLBACK_URL */
+  callbackUrl?: string;
 }
 
 /**
@@ -64,7 +74,8 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
         : 'no @activity classes are registered; pass packages (--package) naming the files or directories that hold them',
     );
   }
-  const { region, endpoint, registerRemote, packages: _p, ignore: _i, handleSignals, onWorker, metricsPort, metricsHost, ...rest } = options;
+  const { region, endpoint, registerRemote, packages: _p, ignore: _i, handleSignals, onWorker, metricsPort, metricsHost, callbackSecretFile, callbackSecrets, callbackUrl, ...rest } = options;
+  const delegator = rest.delegator ?? resolveDelegator({ callbackSecretFile, callbackSecrets, callbackUrl });
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)) {
     throw new ConfigurationError(`metricsPort is ${metricsPort}; give a port from 0 to 65535 (0 picks a free one)`);
   }
@@ -75,7 +86,7 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
   let metricsServer: MetricsServer | undefined;
   try {
     // The worker checks its options when built: a bad option fails here, before any call to SWF.
-    const worker = new Worker({ ...rest, ...(metrics ? { metrics } : {}), client, registry, logger });
+    const worker = new Worker({ ...rest, ...(metrics ? { metrics } : {}), ...(delegator ? { delegator } : {}), client, registry, logger });
     if (registerRemote ?? true) {
       await registerActivityTypes(client, options.domain, activities, {
         logger,

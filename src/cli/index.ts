@@ -15,3 +15,4 @@ export { listActivities, listRow, LIST_COLUMNS, type ListFlags } from './list-co
 export { parseChaos, runLocal, type LocalFlags } from './local-command.js';
 export { formatTable } from './table.js';
 export { packageVersion } from './version.js';
+export { addCallbacksOptions, runCallbacks, type CallbacksFlags } from './callbacks-command.js';

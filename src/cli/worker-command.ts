@@ -22,6 +22,8 @@ export interface WorkerFlags {
   maxHeartbeatsPerSecond?: number;
   metricsPort?: number;
   metricsHost?: string;
+  callbackSecretFile?: string;
+  callbackUrl?: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -56,6 +58,8 @@ export function addWorkerOptions(command: Command): Command {
     )
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)').argParser(parsePort))
     .option('--metrics-host <host>', 'interface the metrics server binds (default: 127.0.0.1)')
+    .option('--callback-secret-file <path>', 'callback secrets for delegate(), one per line, current first (default: $FLOWY_SWF_CALLBACK_SECRET_FILE)')
+    .addOption(new Option('--callback-url <url>', 'public URL of the callback service, for delegate() (default: $FLOWY_SWF_CALLBACK_URL)').argParser(parseUrl))
     .addOption(
       new Option('--log-level <level>', 'log level; lines are readable on a terminal, JSON otherwise').choices(LOG_LEVELS).default('info'),
     );
@@ -79,6 +83,8 @@ export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
     ...(flags.maxHeartbeatsPerSecond !== undefined ? { maxHeartbeatsPerSecond: flags.maxHeartbeatsPerSecond } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     ...(flags.metricsHost !== undefined ? { metricsHost: flags.metricsHost } : {}),
+    ...(flags.callbackSecretFile !== undefined ? { callbackSecretFile: flags.callbackSecretFile } : {}),
+    ...(flags.callbackUrl !== undefined ? { callbackUrl: flags.callbackUrl } : {}),
   };
 }
 

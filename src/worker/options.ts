@@ -7,6 +7,7 @@ import { ConfigurationError } from '../swf/errors.js';
 import { SWF_LIMITS, assertSwfName, formatCount } from '../swf/limits.js';
 import type { ActivityLookup } from '../scanner/types.js';
 import { completeMetrics, type WorkerMetrics } from './metrics.js';
+import type { Delegator } from '../delegation/delegator.js';
 
 /**
  * The logger the worker writes to: a pino `Logger` fits, and so does anything with these methods.
@@ -74,6 +75,8 @@ export interface WorkerOptions {
   logger?: WorkerLogger;
   /** Where the worker reports metrics; methods left out are no-ops. @default no-op */
   metrics?: Partial<WorkerMetrics>;
+  /** Seals callback ids for `delegate()` (see docs/delegation.md). @default undefined (`delegate()` rejects, saying what to set) */
+  delegator?: Delegator;
 }
 
 /** @internal {@link WorkerOptions} with every default applied, checked. */
@@ -96,6 +99,7 @@ export interface CompiledWorkerOptions {
   readonly random: () => number;
   readonly logger: WorkerLogger;
   readonly metrics: WorkerMetrics;
+  readonly delegator: Delegator | undefined;
 }
 
 /** The defaults of {@link WorkerOptions}. */
@@ -193,6 +197,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   }
   if (options.backoff !== undefined && typeof options.backoff?.delay !== 'function') fail('backoff must have delay(attempt)');
   if (options.random !== undefined && typeof options.random !== 'function') fail('random must be a function returning [0, 1)');
+  if (options.delegator !== undefined && typeof options.delegator?.delegate !== 'function') fail('delegator must come from createDelegator({ keys, callbackUrl })');
   const clock = options.clock ?? systemClock;
   if (typeof clock.now !== 'function' || typeof clock.sleep !== 'function') fail('clock must have now() and sleep(ms, signal)');
   const logger = options.logger ?? (pino({ level: 'silent' }) as unknown as WorkerLogger);
@@ -219,5 +224,6 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     random: options.random ?? Math.random,
     logger,
     metrics: completeMetrics(options.metrics),
+    delegator: options.delegator,
   };
 }

@@ -23,6 +23,8 @@ import {
 } from '../swf/respond.js';
 import { tokenDigest } from '../swf/token.js';
 import type { ActivityDefinition } from '../scanner/types.js';
+import { notConfiguredError, type CallbackHandle, type DelegateOptions } from '../delegation/delegator.js';
+import { callbackDigest } from '../delegation/keys.js';
 import { autoHeartbeat, heartbeatTimeoutMs, HeartbeatCoalescer } from './heartbeats.js';
 import { TokenBucket } from './token-bucket.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
@@ -61,11 +63,15 @@ export class TaskRun implements ActivityContext {
   #autoStop: AbortController | undefined;
   /** Set once `run` has ended: heartbeats resolve `false` from then on. */
   #done = false;
+  #definition: ActivityDefinition | undefined;
+  /** When the task arrived (clock ms): where the default expiry of a callback id counts from. */
+  readonly #receivedAt: number;
 
   constructor(task: ActivityTask & { taskToken: string }, shared: TaskRunnerShared) {
     this.taskToken = task.taskToken;
     this.#task = task;
     this.#shared = shared;
+    this.#receivedAt = shared.options.clock.now();
   }
 
   get info(): ActivityInfo {
@@ -117,6 +123,28 @@ export class TaskRun implements ActivityContext {
     this.#abortReason = new ActivityAbortedError(kind);
     this.#heartbeats?.close();
     this.#controller?.abort(this.#abortReason);
+  }
+
+  delegate(options?: DelegateOptions): Promise<CallbackHandle> {
+    const { delegator, clock } = this.#shared.options;
+    if (!delegator) return Promise.reject(notConfiguredError());
+    try {
+      const defaults = this.#definition?.defaults;
+      const handle = delegator.delegate(
+        {
+          taskToken: this.taskToken,
+          receivedAt: this.#receivedAt,
+          startToCloseTimeout: defaults?.startToCloseTimeout,
+          scheduleToCloseTimeout: defaults?.scheduleToCloseTimeout,
+        },
+        clock.now(),
+        options,
+      );
+      if (this.#shared.options.logger.isLevelEnabled('debug')) this.log.debug({ callback: callbackDigest(handle.id), expiresAt: handle.expiresAt.toISOString() }, 'task delegated: callback id sealed');
+      return Promise.resolve(handle);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   heartbeat(details?: unknown): Promise<boolean> {
@@ -211,6 +239,7 @@ export class TaskRun implements ActivityContext {
 
   async #execute(definition: ActivityDefinition | undefined): Promise<TaskOutcome> {
     if (!definition) return this.#failUnknownType();
+    this.#definition = definition;
     let activity: Activity;
     try {
       activity = new definition.activityClass();

@@ -19,8 +19,9 @@ describe('the demo', () => {
     out.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const tasks = 60;
     const summary = await demo({ tasks, out, logLevel: 'silent', approvalDelayMs: 20, progressEveryMs: 50 });
-    const plan = planFanout(tasks);
+    const plan = planFanout(tasks, { delegateTo: 'http://third-party.invalid' });
     const approvals = plan.filter((t) => t.activityType.name === 'approve-order').length;
+    expect(plan.filter((t) => t.activityType.name === 'translate-document')).toHaveLength(1);
     expect(summary.expectedFailures).toBeGreaterThan(0);
     expect(summary).toMatchObject({
       ok: true,
@@ -29,6 +30,7 @@ describe('the demo', () => {
       failed: summary.expectedFailures,
       timedOut: 0,
       approved: approvals,
+      delegated: 1,
     });
     expect(text).toMatch(/fanning out 60 activity tasks/);
     expect(text).toMatch(/done: \d+ completed, \d+ failed/);
