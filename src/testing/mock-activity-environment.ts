@@ -61,7 +61,7 @@ export interface MockActivityEnvironmentOptions {
   logger?: WorkerLogger;
 }
 
-type Control = 'cancel' | 'time-out';
+type Control = 'cancel' | 'time-out' | 'shutdown';
 
 /**
  * Runs one activity as the worker does (decode the input, run it in a real per-task context, encode the
@@ -166,6 +166,15 @@ export class MockActivityEnvironment {
     this.#control('time-out');
   }
 
+  /**
+   * Shuts the worker down with the grace period over: the signal aborts with kind `shutdown`. If `run`
+   * then throws, the task is `failed` (the reason says the worker shut down, so the workflow can retry it
+   * elsewhere); if it returns, `completed`. Called before `run`, the next run starts so.
+   */
+  shutdownWorker(): void {
+    this.#control('shutdown');
+  }
+
   #control(control: Control): void {
     if (this.#current) this.#apply(control);
     else this.#pending = control;
@@ -176,7 +185,7 @@ export class MockActivityEnvironment {
       this.#closed = true;
       this.#current?.abort('closed');
     } else {
-      this.#current?.abort('cancelled');
+      this.#current?.abort(control === 'cancel' ? 'cancelled' : 'shutdown');
     }
   }
 

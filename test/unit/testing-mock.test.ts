@@ -168,6 +168,15 @@ describe('MockActivityEnvironment', () => {
     expect(steps.seen).toEqual([true, false]);
   });
 
+  it('shutdownWorker() aborts with kind shutdown: a throw is failed, saying the worker shut down', async () => {
+    const env = new MockActivityEnvironment();
+    const running = env.run(Waits);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    env.shutdownWorker();
+    const outcome = await running;
+    expect(outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^worker mock-activity-environment shut down before the task finished; retry it elsewhere: ActivityAbortedError/) });
+  });
+
   it('cancel() before run starts the next run cancelled', async () => {
     const env = new MockActivityEnvironment();
     env.cancel();
