@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^flowy-swf$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
       { find: /^flowy-swf\/local$/, replacement: fileURLToPath(new URL('./src/local/index.ts', import.meta.url)) },
+      { find: /^flowy-swf\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
     ],
   },
   test: {

@@ -14,6 +14,17 @@ export interface PlannedActivity {
   readonly input: string;
 }
 
+/** How the tasks of one activity type ended, with one example of each end. */
+export interface TypeProgress {
+  completed: number;
+  failed: number;
+  timedOut: number;
+  /** The result of the first task of this type that completed, as the worker sent it (JSON). */
+  sampleResult?: string;
+  /** The reason of the first task of this type that failed. */
+  failureReason?: string;
+}
+
 /** What the decider has seen of one workflow run so far. */
 export interface FanoutProgress {
   total: number;
@@ -25,6 +36,8 @@ export interface FanoutProgress {
   scheduleFailed: number;
   /** Set when the workflow was closed by this decider. */
   closed: boolean;
+  /** The same counts per activity type name, in the order the plan first names each type. */
+  byType: Record<string, TypeProgress>;
 }
 
 /** Options of {@link FanoutDecider}. */
@@ -56,7 +69,9 @@ export class FanoutDecider {
 
   constructor(private readonly options: FanoutDeciderOptions) {
     this.byActivityId = new Map(options.plan.map((planned) => [planned.activityId, planned]));
-    this.progress = { total: options.plan.length, scheduled: 0, completed: 0, failed: 0, timedOut: 0, scheduleFailed: 0, closed: false };
+    const byType: Record<string, TypeProgress> = {};
+    for (const planned of options.plan) byType[planned.activityType.name] ??= { completed: 0, failed: 0, timedOut: 0 };
+    this.progress = { total: options.plan.length, scheduled: 0, completed: 0, failed: 0, timedOut: 0, scheduleFailed: 0, closed: false, byType };
   }
 
   /** Polls and answers decision tasks until `signal` aborts or the workflow is closed. */
@@ -111,14 +126,30 @@ export class FanoutDecider {
           p.scheduled++;
           break;
         }
-        case 'ActivityTaskCompleted':
+        case 'ActivityTaskCompleted': {
           p.completed++;
+          const a = event.activityTaskCompletedEventAttributes;
+          const type = this.typeOf(a?.scheduledEventId);
+          if (type) {
+            type.completed++;
+            type.sampleResult ??= a?.result;
+          }
           break;
-        case 'ActivityTaskFailed':
+        }
+        case 'ActivityTaskFailed': {
           p.failed++;
+          const a = event.activityTaskFailedEventAttributes;
+          const type = this.typeOf(a?.scheduledEventId);
+          if (type) {
+            type.failed++;
+            type.failureReason ??= a?.reason;
+          }
           break;
+        }
         case 'ActivityTaskTimedOut': {
           p.timedOut++;
+          const type = this.typeOf(event.activityTaskTimedOutEventAttributes?.scheduledEventId);
+          if (type) type.timedOut++;
           const planned = this.byScheduledEventId.get(event.activityTaskTimedOutEventAttributes?.scheduledEventId ?? -1);
           if (planned) decisions.push(this.schedule({ ...planned, activityId: `${planned.activityId}-retry${p.timedOut}` }));
           break;
@@ -140,6 +171,11 @@ export class FanoutDecider {
       });
     }
     return decisions;
+  }
+
+  private typeOf(scheduledEventId: number | undefined): TypeProgress | undefined {
+    const planned = this.byScheduledEventId.get(scheduledEventId ?? -1);
+    return planned && this.progress.byType[planned.activityType.name];
   }
 
   private schedule(planned: PlannedActivity): Decision {

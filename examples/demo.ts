@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { asyncScheduler, createSwfClient, startActivityWorker, type Worker } from 'flowy-swf';
 import { startLocalSwf } from 'flowy-swf/local';
-import { FanoutDecider, planFanout } from './decider.js';
+import { FanoutDecider, planFanout, type TypeProgress } from './decider.js';
 import { approvalInbox, type ApprovalRequest } from './inbox.js';
+import { formatSummary } from './summary.js';
 import { startDemoDelegation } from './third-party.js';
 
 /** Options of {@link demo}. */
@@ -21,6 +22,8 @@ export interface DemoOptions {
   logLevel?: string;
   /** How often progress is printed, in ms. @default 500 */
   progressEveryMs?: number;
+  /** The external system approves orders below this amount and rejects the others. @default 2500 */
+  approvalLimit?: number;
 }
 
 /** How the demo's workflow ended. */
@@ -31,10 +34,14 @@ export interface DemoSummary {
   timedOut: number;
   /** Failures the plan expects: the out-of-stock reservations. */
   expectedFailures: number;
-  /** Approvals completed by the external system through the async scheduler. */
+  /** Approval requests the external system answered by token, approving the order. */
   approved: number;
+  /** Approval requests it answered by token, rejecting the order (amount at or over `approvalLimit`). */
+  rejected: number;
   /** Tasks a fake third party finished over HTTP through the callback service. */
   delegated: number;
+  /** How the tasks of each activity type ended. */
+  byType: Record<string, TypeProgress>;
   elapsedMs: number;
   tasksPerSecond: number;
   /** True when every task closed as planned and the workflow completed. */
@@ -58,13 +65,17 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
   const stop = new AbortController();
   const running: { worker?: Worker } = {};
   let approved = 0;
+  let rejected = 0;
+  const approvalLimit = options.approvalLimit ?? 2_500;
   const scheduler = asyncScheduler({ client });
   const pendingApprovals = new Set<Promise<void>>();
   const onApproval = (request: ApprovalRequest): void => {
     const p: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, options.approvalDelayMs ?? 200))
-      .then(() => scheduler.complete(request.taskToken, { orderId: request.orderId, approved: request.amount < 2_500 }))
-      .then(() => {
-        approved++;
+      .then(async () => {
+        const ok = request.amount < approvalLimit;
+        await scheduler.complete(request.taskToken, { orderId: request.orderId, approved: ok });
+        if (ok) approved++;
+        else rejected++;
       })
       .catch((error: unknown) => {
         out.write(`external system: could not complete ${request.orderId}: ${String(error)}\n`);
@@ -114,7 +125,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     out.write(`flowy-swf demo: local SWF endpoint at ${local.endpoint}; fanning out ${size} activity tasks\n`);
     const p = decider.progress;
     const ticker = setInterval(() => {
-      out.write(`  scheduled ${p.scheduled}  completed ${p.completed}  failed ${p.failed}  timed out ${p.timedOut}  approved ${approved}\n`);
+      out.write(`  scheduled ${p.scheduled}  completed ${p.completed}  failed ${p.failed}  timed out ${p.timedOut}  orders approved ${approved}, rejected ${rejected}\n`);
     }, options.progressEveryMs ?? 500);
     try {
       await Promise.race([decider.run(stop.signal), workerDone.then(() => Promise.reject(new Error('the worker stopped before the workflow finished')))]);
@@ -136,15 +147,26 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
       timedOut: p.timedOut,
       expectedFailures,
       approved,
+      rejected,
       delegated: delegation.finished(),
+      byType: p.byType,
       elapsedMs,
       tasksPerSecond: (p.completed + p.failed) / (elapsedMs / 1000),
       ok: p.closed && p.failed === expectedFailures && p.completed === size - expectedFailures && p.scheduleFailed === 0,
     };
     out.write(
       `done: ${summary.completed} completed, ${summary.failed} failed (${expectedFailures} expected: out of stock), ` +
-        `${summary.timedOut} timed out, ${approved} approved by the external system, ${summary.delegated} finished by a third party over HTTP; ` +
-        `${(elapsedMs / 1000).toFixed(2)} s, ${summary.tasksPerSecond.toFixed(0)} tasks/s\n`,
+        `${summary.timedOut} timed out; ${(elapsedMs / 1000).toFixed(2)} s, ${summary.tasksPerSecond.toFixed(0)} tasks/s\n`,
+    );
+    out.write(
+      formatSummary({
+        byType: p.byType,
+        outside: [
+          `external system: answered ${approved + rejected} approval requests by task token: ` +
+            `${approved} orders approved, ${rejected} rejected (amount ${approvalLimit.toLocaleString('en-US')} or more)`,
+          `third party: finished ${summary.delegated} delegated task(s) over HTTP through the callback service`,
+        ],
+      }),
     );
     return summary;
   } finally {

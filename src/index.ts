@@ -113,6 +113,8 @@ export {
   systemClock,
   type Backoff,
   type Clock,
+  type FullJitterOptions,
   type SwfClientOptions,
+  type SwfSender,
   type RespondOutcome,
 } from './swf/index.js';

@@ -3,11 +3,11 @@ import {
   RegisterActivityTypeCommand,
   type ActivityTypeConfiguration,
   type DescribeActivityTypeCommandOutput,
-  type SWFClient,
 } from '@aws-sdk/client-swf';
 import { withRetry, type RetryOptions } from '../swf/backoff.js';
 import { ConfigurationError, FlowySwfError } from '../swf/errors.js';
 import { nameProblem, SWF_LIMITS } from '../swf/limits.js';
+import type { SwfSender } from '../swf/respond.js';
 import type { ScanLogger } from './loader.js';
 import { compareDefinitions, typeLabel } from './registry.js';
 import type { ActivityDefinition, ActivityLookup } from './types.js';
@@ -95,7 +95,6 @@ function mismatchMessage(
   return `Not all activities could be registered in domain ${domain}:\n${lines.join('\n')}\n${fixes.join('\n')}`;
 }
 
-type SwfSender = Pick<SWFClient, 'send'>;
 
 function errorName(error: unknown): string | undefined {
   const name = (error as { name?: unknown } | null)?.name;

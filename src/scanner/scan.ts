@@ -175,7 +175,7 @@ function failuresMessage(failures: readonly ScanFailure[], total: number, cwd: s
   const lines = failures.map(({ path, cause }) => `  ${shown(path, cwd)}: ${describeCause(cause).replaceAll('\n', '\n    ')}`);
   return (
     `scan: ${failures.length} of ${total} modules could not be imported:\n${lines.join('\n')}\n` +
-    `Fix them, or leave them out with the ignore option.`
+    `Fix them, or leave them out with --ignore <glob> (the ignore option of scan() and startActivityWorker()).`
   );
 }
 

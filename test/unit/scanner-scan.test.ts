@@ -120,7 +120,7 @@ describe('scan', () => {
     expect(error.message).toContain('test/fixtures/scan/broken/missing-import.js: ');
     expect(error.message).toMatch(/no-such-module\.js/);
     expect(error.message).toContain('test/fixtures/scan/broken/throws.ts: Error: boom while loading');
-    expect(error.message).toMatch(/leave them out with the ignore option/);
+    expect(error.message).toMatch(/leave them out with --ignore <glob> \(the ignore option of scan\(\) and startActivityWorker\(\)\)/);
     // The good module between them was still imported.
     expect(labels(registry.list())).toEqual(['scan-good 1']);
   });
