@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { StartActivityWorkerOptions } from '../boilerplate/index.js';
-import { collect, parsePort, parsePositiveInteger, parseUrl, requireOptions } from './parsers.js';
+import { collect, parseMessagingUrl, parsePort, parsePositiveInteger, parseUrl, requireOptions } from './parsers.js';
 
 /** The log levels `--log-level` takes (pino's). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -22,6 +22,7 @@ export interface WorkerFlags {
   maxHeartbeatsPerSecond?: number;
   metricsPort?: number;
   metricsHost?: string;
+  messaging?: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -57,6 +58,11 @@ export function addWorkerOptions(command: Command): Command {
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)').argParser(parsePort))
     .option('--metrics-host <host>', 'interface the metrics server binds (default: 127.0.0.1)')
     .addOption(
+      new Option('--messaging <url>', 'route invocation messages through Redis at redis://[user:password@]host:port[/db] (default: in-process)').argParser(
+        parseMessagingUrl,
+      ),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level; lines are readable on a terminal, JSON otherwise').choices(LOG_LEVELS).default('info'),
     );
 }
@@ -79,6 +85,7 @@ export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
     ...(flags.maxHeartbeatsPerSecond !== undefined ? { maxHeartbeatsPerSecond: flags.maxHeartbeatsPerSecond } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     ...(flags.metricsHost !== undefined ? { metricsHost: flags.metricsHost } : {}),
+    ...(flags.messaging !== undefined ? { messaging: { redis: flags.messaging } } : {}),
   };
 }
 

@@ -6,6 +6,8 @@ import { systemClock, type Clock } from '../swf/clock.js';
 import { ConfigurationError } from '../swf/errors.js';
 import { SWF_LIMITS, assertSwfName, formatCount } from '../swf/limits.js';
 import type { ActivityLookup } from '../scanner/types.js';
+import { defaultMessageRouter } from '../messaging/default-router.js';
+import type { MessageRouter } from '../messaging/types.js';
 import { completeMetrics, type WorkerMetrics } from './metrics.js';
 
 /**
@@ -74,6 +76,12 @@ export interface WorkerOptions {
   logger?: WorkerLogger;
   /** Where the worker reports metrics; methods left out are no-ops. @default no-op */
   metrics?: Partial<WorkerMetrics>;
+  /**
+   * Routes messages between running invocations (docs/messaging.md). Give a `RedisRouter` to reach
+   * invocations on other processes and hosts. The worker does not close it.
+   * @default defaultMessageRouter(): the process's shared in-process router
+   */
+  messaging?: MessageRouter;
 }
 
 /** @internal {@link WorkerOptions} with every default applied, checked. */
@@ -96,6 +104,7 @@ export interface CompiledWorkerOptions {
   readonly random: () => number;
   readonly logger: WorkerLogger;
   readonly metrics: WorkerMetrics;
+  readonly messaging: MessageRouter;
 }
 
 /** The defaults of {@link WorkerOptions}. */
@@ -200,6 +209,11 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     if (typeof logger[method] !== 'function') fail(`logger must be pino-compatible; it has no ${method}() method`);
   }
 
+  const messaging = options.messaging ?? defaultMessageRouter();
+  for (const method of ['register', 'finish', 'send', 'receive'] as const) {
+    if (typeof messaging[method] !== 'function') fail(`messaging must be a MessageRouter (InProcessRouter, RedisRouter); it has no ${method}() method`);
+  }
+
   return {
     client,
     domain,
@@ -219,5 +233,6 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     random: options.random ?? Math.random,
     logger,
     metrics: completeMetrics(options.metrics),
+    messaging,
   };
 }
