@@ -68,6 +68,7 @@ export {
   messagingErrorFromJSON,
   messagingHostHandlers,
   hostCallMessaging,
+  invocationMessaging,
   newInvocationId,
   isInvocationId,
   MESSAGING_DEFAULTS,

@@ -6,7 +6,8 @@ import type { InvocationMessaging, MessageRouter, ReceivedMessage, ReceiveMessag
 
 /**
  * The messaging port of invocation `invocationId`, over `router`: checks arguments, encodes data,
- * and abandons waits when `signal` aborts (the task was cancelled, closed or shut down). @internal
+ * and abandons waits when `signal` aborts (the task was cancelled, closed or shut down). For code that
+ * builds its own activity context (a custom executor); the worker gives each task one.
  */
 export function invocationMessaging(router: MessageRouter, invocationId: string, signal: AbortSignal): InvocationMessaging {
   return {
