@@ -21,12 +21,13 @@ import { setPath } from './scenario.js';
 import { latencyHiding } from './scenarios/latency-hiding.js';
 import { localScale } from './scenarios/local-scale.js';
 import { longTasks } from './scenarios/long-tasks.js';
+import { messaging } from './scenarios/messaging.js';
 import { sdkOverhead } from './scenarios/sdk-overhead.js';
 import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
 import { markdownTable, round, show, summarize, type Summary } from './stats.js';
 
-const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, startup];
+const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, startup, messaging];
 
 interface Settings {
   scenarios: Scenario[];

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../swf/clock.js';
+import { startTimer } from './timer.js';
 import { formatCount } from '../swf/limits.js';
 import { MessageReceiveError, MessageReceiveTimeout, MessageSendError } from './errors.js';
 import { isInvocationId } from './invocation-id.js';
@@ -176,9 +177,9 @@ export class InProcessRouter implements MessageRouter {
     side: 'offers' | 'receivers',
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = Number.isFinite(limitMs) ? new AbortController() : undefined;
+      let cancelTimer: (() => void) | undefined;
       const done = (): void => {
-        timer?.abort();
+        cancelTimer?.();
         signal?.removeEventListener('abort', onAbort);
       };
       const waiter = make({
@@ -204,7 +205,7 @@ export class InProcessRouter implements MessageRouter {
       const onAbort = (): void => leave(aborted(signal as AbortSignal));
       list.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timer) this.#clock.sleep(limitMs, timer.signal).then(() => leave(timeout()), () => {});
+      if (Number.isFinite(limitMs)) cancelTimer = startTimer(this.#clock, limitMs, () => leave(timeout()));
     });
   }
 

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../swf/clock.js';
 import { MessageReceiveError, MessageSendError, messagingErrorFromJSON, MessagingError } from './errors.js';
 import { InProcessRouter } from './in-process-router.js';
 import { formatSeconds, MESSAGING_DEFAULTS } from './payload.js';
+import { startTimer } from './timer.js';
 import { decodeEnvelope, redisKeys, type Envelope, type RedisKeys } from './redis-protocol.js';
 import type { MessageRouter, RoutedMessage, RouterReceiveRequest, RouterSendRequest } from './types.js';
 
@@ -34,6 +35,9 @@ interface PendingSend {
 }
 
 const noop = (): void => {};
+
+/** Most envelopes taken from the inbox in one round trip after a blocking pop. */
+const INBOX_BATCH = 256;
 
 /**
  * Routes messages between workers through Redis, so activities on different processes and hosts
@@ -172,10 +176,10 @@ export class RedisRouter implements MessageRouter {
       r: this.workerId,
     };
     return new Promise<void>((resolve, reject) => {
-      const timer = Number.isFinite(request.timeoutMs) ? new AbortController() : undefined;
+      let cancelTimer: (() => void) | undefined;
       const settle = (error?: Error): void => {
         this.#pending.delete(id);
-        timer?.abort();
+        cancelTimer?.();
         signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
         else resolve();
@@ -188,10 +192,9 @@ export class RedisRouter implements MessageRouter {
       const onAbort = (): void => withdraw(new MessageSendError('ABORTED', `the send was abandoned (${reasonOf(signal)}); it was withdrawn, but a receiver may have taken it just before`));
       this.#pending.set(id, { targetWorker: worker, settle });
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timer) {
-        this.#clock.sleep(request.timeoutMs, timer.signal).then(
-          () => withdraw(new MessageSendError('TIMEOUT', `no answer from the worker of invocation ${request.to} within ${formatSeconds(request.timeoutMs)} (timeoutSeconds); the message was withdrawn, but may have been delivered just before`)),
-          noop,
+      if (Number.isFinite(request.timeoutMs)) {
+        cancelTimer = startTimer(this.#clock, request.timeoutMs, () =>
+          withdraw(new MessageSendError('TIMEOUT', `no answer from the worker of invocation ${request.to} within ${formatSeconds(request.timeoutMs)} (timeoutSeconds); the message was withdrawn, but may have been delivered just before`)),
         );
       }
       this.#push(worker, envelope).catch((error: unknown) => {
@@ -212,8 +215,11 @@ export class RedisRouter implements MessageRouter {
     let failures = 0;
     while (!this.#stop.signal.aborted) {
       let popped: [string, string] | null;
+      let more: string[] | null = null;
       try {
         popped = await this.#blocking.blpop(key, 0);
+        // Whatever else queued meanwhile comes in one more round trip, not one each.
+        if (popped) more = await this.#blocking.lpop(key, INBOX_BATCH);
         failures = 0;
       } catch (error) {
         if (this.#stop.signal.aborted) return;
@@ -222,6 +228,7 @@ export class RedisRouter implements MessageRouter {
         continue;
       }
       if (popped) this.#dispatch(popped[1]);
+      for (const text of more ?? []) this.#dispatch(text);
     }
   }
 
