@@ -5,6 +5,8 @@ import { asyncScheduler, createSwfClient, startActivityWorker, type Worker } fro
 import { startLocalSwf } from 'flowy-swf/local';
 import { FanoutDecider, planFanout } from './decider.js';
 import { approvalInbox, type ApprovalRequest } from './inbox.js';
+import { ProgressDecider } from './progress-decider.js';
+import { exampleSwf } from './swf-signals.js';
 
 /** Options of {@link demo}. */
 export interface DemoOptions {
@@ -34,13 +36,16 @@ export interface DemoSummary {
   approved: number;
   elapsedMs: number;
   tasksPerSecond: number;
-  /** True when every task closed as planned and the workflow completed. */
+  /** Progress messages the `collect-progress` parent got from its `report-progress` child (docs/messaging.md). */
+  progressMessages: number;
+  /** True when every task closed as planned and both workflows completed. */
   ok: boolean;
 }
 
 const DOMAIN = 'flowy-demo';
 const DECISIONS = 'demo-decisions';
 const ACTIVITIES = 'demo-activities';
+const PROGRESS_DECISIONS = 'demo-progress-decisions';
 
 /**
  * Runs the whole demo in this process, with no AWS: a local SWF endpoint, the worker on
@@ -83,6 +88,18 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
         defaultTaskStartToCloseTimeout: '30',
       }),
     );
+    await client.send(
+      new RegisterWorkflowTypeCommand({
+        domain: DOMAIN,
+        name: 'progress',
+        version: '1',
+        defaultTaskList: { name: PROGRESS_DECISIONS },
+        defaultChildPolicy: 'TERMINATE',
+        defaultExecutionStartToCloseTimeout: '600',
+        defaultTaskStartToCloseTimeout: '30',
+      }),
+    );
+    exampleSwf.client = client;
     let workerReady!: () => void;
     const ready = new Promise<void>((resolve) => {
       workerReady = resolve;
@@ -107,6 +124,11 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     const decider = new FanoutDecider({ client, domain: DOMAIN, taskList: DECISIONS, plan, activityTaskList: ACTIVITIES, identity: 'demo-decider' });
     await client.send(new StartWorkflowExecutionCommand({ domain: DOMAIN, workflowId: 'demo-fanout', workflowType: { name: 'fanout', version: '1' }, input: JSON.stringify({ size }) }));
     out.write(`flowy-swf demo: local SWF endpoint at ${local.endpoint}; fanning out ${size} activity tasks\n`);
+    // Beside the fan-out, a parent and a child activity talk while both run (invocation messaging).
+    const progressDecider = new ProgressDecider({ client, domain: DOMAIN, taskList: PROGRESS_DECISIONS, parentTaskList: ACTIVITIES, steps: 5, identity: 'demo-progress-decider' });
+    await client.send(new StartWorkflowExecutionCommand({ domain: DOMAIN, workflowId: 'demo-progress', workflowType: { name: 'progress', version: '1' } }));
+    const progressDone = progressDecider.run(stop.signal);
+    progressDone.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
     const p = decider.progress;
     const ticker = setInterval(() => {
       out.write(`  scheduled ${p.scheduled}  completed ${p.completed}  failed ${p.failed}  timed out ${p.timedOut}  approved ${approved}\n`);
@@ -116,6 +138,9 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     } finally {
       clearInterval(ticker);
     }
+    const progress = await progressDone;
+    const progressMessages = (progress.parent as { steps?: number[] } | undefined)?.steps?.length ?? 0;
+    out.write(`messaging: collect-progress got ${progressMessages} progress messages from report-progress while both ran${progress.failed ? ` (failed: ${progress.failed})` : ''}\n`);
     const elapsedMs = performance.now() - started;
     await Promise.all(pendingApprovals);
     const shutdown = running.worker?.shutdown();
@@ -132,7 +157,8 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
       approved,
       elapsedMs,
       tasksPerSecond: (p.completed + p.failed) / (elapsedMs / 1000),
-      ok: p.closed && p.failed === expectedFailures && p.completed === size - expectedFailures && p.scheduleFailed === 0,
+      progressMessages,
+      ok: p.closed && p.failed === expectedFailures && p.completed === size - expectedFailures && p.scheduleFailed === 0 && progressMessages === 5,
     };
     out.write(
       `done: ${summary.completed} completed, ${summary.failed} failed (${expectedFailures} expected: out of stock), ` +
@@ -142,6 +168,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     return summary;
   } finally {
     stop.abort();
+    exampleSwf.client = undefined;
     approvalInbox.off('request', onApproval);
     await local.close();
     client.destroy();

@@ -46,7 +46,13 @@ export class ProgressDecider {
   async run(signal: AbortSignal): Promise<ProgressOutcome> {
     const { client, domain, taskList, identity } = this.options;
     while (!signal.aborted && !this.outcome) {
-      const task = await client.send(new PollForDecisionTaskCommand({ domain, taskList: { name: taskList }, identity }), { abortSignal: signal });
+      let task;
+      try {
+        task = await client.send(new PollForDecisionTaskCommand({ domain, taskList: { name: taskList }, identity }), { abortSignal: signal });
+      } catch (error) {
+        if (signal.aborted) break;
+        throw error;
+      }
       if (!task.taskToken) continue;
       const fresh = (task.events ?? []).filter((e) => (e.eventId ?? 0) > (task.previousStartedEventId ?? 0));
       await client.send(new RespondDecisionTaskCompletedCommand({ taskToken: task.taskToken, decisions: this.decide(fresh) }));

@@ -33,6 +33,8 @@ describe('the demo', () => {
     expect(text).toMatch(/fanning out 60 activity tasks/);
     expect(text).toMatch(/done: \d+ completed, \d+ failed/);
     expect(text).toMatch(/tasks\/s/);
+    expect(summary.progressMessages).toBe(5);
+    expect(text).toMatch(/messaging: collect-progress got 5 progress messages from report-progress/);
   });
 
   it.skipIf(!existsSync(`${root}dist/bin/flowy-swf.js`))('runs as `flowy-swf demo` from the built CLI and exits 0', async () => {
