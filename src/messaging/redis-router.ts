@@ -301,7 +301,10 @@ export class RedisRouter implements MessageRouter {
 
   async #beat(): Promise<void> {
     const batch = this.#commands.multi().set(this.#keys.live(this.workerId), '1', 'PX', Math.ceil(this.#livenessMs));
-    for (const id of this.#local.runningIds()) batch.expire(this.#keys.invocation(id), this.#retentionSeconds);
+    // SET, not EXPIRE: an entry lost (Redis restarted, a register that failed) comes back within a beat.
+    // A finish racing this beat may be overwritten with R: sends then reach this worker, which answers
+    // INVOCATION_FINISHED itself, and the key expires with the retention.
+    for (const id of this.#local.runningIds()) batch.set(this.#keys.invocation(id), `R:${this.workerId}`, 'EX', this.#retentionSeconds);
     await batch.exec();
   }
 
