@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { systemClock, type Clock } from '../swf/clock.js';
 import { MessageReceiveError, MessageSendError, messagingErrorFromJSON, MessagingError } from './errors.js';
 import { InProcessRouter } from './in-process-router.js';
@@ -85,6 +85,8 @@ export class RedisRouter implements MessageRouter {
    */
   static async connect(options: RedisRouterOptions): Promise<RedisRouter> {
     checkOptions(options);
+    // Loaded here, not at import: a worker without Redis messaging never pays for loading the client.
+    const { Redis } = await import('ioredis');
     const base: RedisOptions = { ...options.redisOptions, lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true };
     const commands = new Redis(options.url, { ...base, connectionName: 'flowy-messaging' });
     const blocking = new Redis(options.url, { ...base, connectionName: 'flowy-messaging-inbox' });
