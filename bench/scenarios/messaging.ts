@@ -74,6 +74,7 @@ async function measureRouters(near: MessageRouter, far: MessageRouter, key: stri
   const times = await roundTrips(near, far, sizes.trips);
   sample[`${key}.roundTripP50Us`] = percentile(times, 50);
   sample[`${key}.roundTripP99Us`] = percentile(times, 99);
+  await throughput(near, far, Math.ceil(sizes.perPair / 5)); // warm-up: JIT and connections
   sample[`${key}.messagesPerSecond`] = await throughput(near, far, sizes.perPair);
 }
 
