@@ -3,6 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { systemClock, type Clock } from '../swf/clock.js';
 import { MessageReceiveError, MessageSendError, messagingErrorFromJSON, MessagingError } from './errors.js';
 import { InProcessRouter } from './in-process-router.js';
+import { isInvocationId } from './invocation-id.js';
 import { formatSeconds, MESSAGING_DEFAULTS } from './payload.js';
 import { startTimer } from './timer.js';
 import { decodeEnvelope, redisKeys, type Envelope, type RedisKeys } from './redis-protocol.js';
@@ -122,6 +123,8 @@ export class RedisRouter implements MessageRouter {
     // Ids are unique: what this worker knows of its own invocations is the truth, with no round trip.
     const local = this.#local.status(request.to);
     if (local !== 'unknown') return this.#local.send(request);
+    // Not an id any worker gives: no round trip, and no odd key in Redis.
+    if (!isInvocationId(request.to)) throw this.#local.notRunning(request.to, 'unknown');
     const state = await this.#redis(() => this.#commands.get(this.#keys.invocation(request.to)));
     if (state === null) throw this.#local.notRunning(request.to, 'unknown');
     if (!state.startsWith('R:')) throw this.#local.notRunning(request.to, 'finished');
@@ -304,8 +307,8 @@ export class RedisRouter implements MessageRouter {
   async #beat(): Promise<void> {
     const batch = this.#commands.multi().set(this.#keys.live(this.workerId), '1', 'PX', Math.ceil(this.#livenessMs));
     // SET, not EXPIRE: an entry lost (Redis restarted, a register that failed) comes back within a beat.
-    // A finish racing this beat may be overwritten with R: sends then reach this worker, which answers
-    // INVOCATION_FINISHED itself, and the key expires with the retention.
+    // The batch is built and queued in one turn on the connection `finish` writes on too, so a finish
+    // is either in it (not running any more: left out) or queued after it (its F wins).
     for (const id of this.#local.runningIds()) batch.set(this.#keys.invocation(id), `R:${this.workerId}`, 'EX', this.#retentionSeconds);
     await batch.exec();
   }

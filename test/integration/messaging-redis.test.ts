@@ -60,6 +60,24 @@ describeWithRedis('Redis router', (url) => {
     }
   });
 
+  it('writes its running invocations again at each beat, so a lost entry (Redis restarted) comes back', async () => {
+    const prefix = uniquePrefix();
+    const router = await RedisRouter.connect({ url, keyPrefix: prefix, livenessSeconds: 0.6 });
+    const redis = new Redis(url);
+    try {
+      const target = await invocation(router);
+      await redis.del(`${prefix}inv:${target.id}`, `${prefix}live:${router.workerId}`);
+      for (let i = 0; i < 100 && (await redis.get(`${prefix}inv:${target.id}`)) === null; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await redis.get(`${prefix}inv:${target.id}`)).toBe(`R:${router.workerId}`);
+      expect(await redis.exists(`${prefix}live:${router.workerId}`)).toBe(1);
+      await target.finish();
+      expect(await redis.get(`${prefix}inv:${target.id}`)).toBe('F');
+    } finally {
+      redis.disconnect();
+      await router.close();
+    }
+  });
+
   it('names the server, with its password hidden, when it cannot connect', async () => {
     const failure = await failureOf(RedisRouter.connect({ url: 'redis://user:s3cret@127.0.0.1:1/0', redisOptions: { retryStrategy: () => null } }));
     expect(failure.code).toBe('ROUTER_UNAVAILABLE');
