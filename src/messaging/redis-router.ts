@@ -37,6 +37,9 @@ interface PendingSend {
 
 const noop = (): void => {};
 
+/** The most a command (not the inbox read) may take before it fails as ROUTER_UNAVAILABLE. */
+const COMMAND_TIMEOUT_MS = 5_000;
+
 /** Most envelopes taken from the inbox in one round trip after a blocking pop. */
 const INBOX_BATCH = 256;
 
@@ -88,9 +91,11 @@ export class RedisRouter implements MessageRouter {
     checkOptions(options);
     // Loaded here, not at import: a worker without Redis messaging never pays for loading the client.
     const { Redis } = await import('ioredis');
-    const base: RedisOptions = { ...options.redisOptions, lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true };
-    const commands = new Redis(options.url, { ...base, connectionName: 'flowy-messaging' });
-    const blocking = new Redis(options.url, { ...base, connectionName: 'flowy-messaging-inbox' });
+    const base: RedisOptions = { ...options.redisOptions, lazyConnect: true, enableOfflineQueue: true };
+    // Commands fail within seconds while Redis is away (a task's register must not hang on it); the
+    // inbox read waits through reconnections instead, and is re-sent on the new connection.
+    const commands = new Redis(options.url, { maxRetriesPerRequest: 2, commandTimeout: COMMAND_TIMEOUT_MS, ...base, connectionName: 'flowy-messaging' });
+    const blocking = new Redis(options.url, { ...base, maxRetriesPerRequest: null, connectionName: 'flowy-messaging-inbox' });
     // ioredis reports connection trouble as events; without a listener Node would print each one.
     const warn = options.onWarning ?? noop;
     commands.on('error', (error: unknown) => warn('Redis connection error (retrying)', error));
@@ -150,19 +155,20 @@ export class RedisRouter implements MessageRouter {
       this.#pending.delete(id);
       pending.settle(new MessageSendError('ROUTER_UNAVAILABLE', 'the message router was closed before the target answered'));
     }
-    for (const controller of this.#incoming.values()) controller.abort(new Error('the target worker is closing'));
-    const steps: Promise<unknown>[] = [this.#local.close()];
-    try {
+    // Messages from other workers still waiting here fail (ROUTER_UNAVAILABLE), and their senders are told.
+    await this.#local.close();
+    const tidy = (async () => {
       // Wakes this worker's inbox read at once, instead of waiting for a timeout.
       await this.#commands.rpush(this.#keys.inbox(this.workerId), JSON.stringify({ t: 's', w: this.workerId }));
-      steps.push(this.#commands.del(this.#keys.live(this.workerId)));
-      await Promise.race([this.#loops, this.#clock.sleep(2_000)]);
-    } catch {
-      // Redis is gone: nothing to tidy there.
-    }
-    await Promise.allSettled(steps);
+      await this.#commands.del(this.#keys.live(this.workerId));
+      await this.#loops;
+    })();
+    // With Redis away, none of that answers: close anyway.
+    await Promise.race([tidy.catch(noop), this.#clock.sleep(2_000)]);
     this.#blocking.disconnect();
-    await this.#commands.quit().catch(() => this.#commands.disconnect());
+    // QUIT goes after the answers still queued; a Redis that does not answer is simply dropped.
+    await Promise.race([this.#commands.quit().catch(noop), this.#clock.sleep(1_000)]);
+    this.#commands.disconnect();
   }
 
   #sendRemote(request: RouterSendRequest, worker: string): Promise<void> {

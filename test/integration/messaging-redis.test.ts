@@ -1,4 +1,6 @@
 /** The messaging rules across two Redis routers (two workers) in one process, and Redis-only behaviour. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { invocationMessaging, newInvocationId, RedisRouter } from '../../src/messaging/index.js';
@@ -84,4 +86,33 @@ describeWithRedis('Redis router', (url) => {
     expect(failure.message).toContain('127.0.0.1:1');
     expect(failure.message).not.toContain('s3cret');
   });
+});
+
+describeWithRedis('Redis router when Redis goes away', () => {
+  it('fails register and send within seconds (ROUTER_UNAVAILABLE), and still closes', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const server = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const exited = once(server, 'exit');
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      let router: RedisRouter | undefined;
+      for (let i = 0; i < 50 && !router; i++) {
+        router = await RedisRouter.connect({ url, redisOptions: { retryStrategy: () => null } }).catch(async () => {
+          await new Promise((r) => setTimeout(r, 100));
+          return undefined;
+        });
+      }
+      if (!router) throw new Error(`redis-server on ${port} did not start`);
+      const sender = await invocation(router);
+      server.kill('SIGKILL');
+      await exited;
+      const started = Date.now();
+      expect((await failureOf(router.register(newInvocationId()))).code).toBe('ROUTER_UNAVAILABLE');
+      expect((await failureOf(sender.port.send(newInvocationId(), 'x', 1))).code).toBe('ROUTER_UNAVAILABLE');
+      expect(Date.now() - started).toBeLessThan(20_000);
+      await router.close();
+    } finally {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    }
+  }, 40_000);
 });
