@@ -22,12 +22,13 @@ import { callbacks } from './scenarios/callbacks.js';
 import { latencyHiding } from './scenarios/latency-hiding.js';
 import { localScale } from './scenarios/local-scale.js';
 import { longTasks } from './scenarios/long-tasks.js';
+import { messaging } from './scenarios/messaging.js';
 import { sdkOverhead } from './scenarios/sdk-overhead.js';
 import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
 import { markdownTable, round, show, summarize, type Summary } from './stats.js';
 
-const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, startup, callbacks];
+const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, startup, callbacks, messaging];
 
 interface Settings {
   scenarios: Scenario[];

@@ -7,6 +7,8 @@ import { FanoutDecider, planFanout, type TypeProgress } from './decider.js';
 import { approvalInbox, type ApprovalRequest } from './inbox.js';
 import { formatSummary } from './summary.js';
 import { startDemoDelegation } from './third-party.js';
+import { ProgressDecider } from './progress-decider.js';
+import { exampleSwf } from './swf-signals.js';
 
 /** Options of {@link demo}. */
 export interface DemoOptions {
@@ -44,13 +46,16 @@ export interface DemoSummary {
   byType: Record<string, TypeProgress>;
   elapsedMs: number;
   tasksPerSecond: number;
-  /** True when every task closed as planned and the workflow completed. */
+  /** Progress messages the `collect-progress` parent got from its `report-progress` child (docs/messaging.md). */
+  progressMessages: number;
+  /** True when every task closed as planned and both workflows completed. */
   ok: boolean;
 }
 
 const DOMAIN = 'flowy-demo';
 const DECISIONS = 'demo-decisions';
 const ACTIVITIES = 'demo-activities';
+const PROGRESS_DECISIONS = 'demo-progress-decisions';
 
 /**
  * Runs the whole demo in this process, with no AWS: a local SWF endpoint, the worker on
@@ -98,6 +103,18 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
         defaultTaskStartToCloseTimeout: '30',
       }),
     );
+    await client.send(
+      new RegisterWorkflowTypeCommand({
+        domain: DOMAIN,
+        name: 'progress',
+        version: '1',
+        defaultTaskList: { name: PROGRESS_DECISIONS },
+        defaultChildPolicy: 'TERMINATE',
+        defaultExecutionStartToCloseTimeout: '600',
+        defaultTaskStartToCloseTimeout: '30',
+      }),
+    );
+    exampleSwf.client = client;
     let workerReady!: () => void;
     const ready = new Promise<void>((resolve) => {
       workerReady = resolve;
@@ -123,6 +140,11 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     const decider = new FanoutDecider({ client, domain: DOMAIN, taskList: DECISIONS, plan, activityTaskList: ACTIVITIES, identity: 'demo-decider' });
     await client.send(new StartWorkflowExecutionCommand({ domain: DOMAIN, workflowId: 'demo-fanout', workflowType: { name: 'fanout', version: '1' }, input: JSON.stringify({ size }) }));
     out.write(`flowy-swf demo: local SWF endpoint at ${local.endpoint}; fanning out ${size} activity tasks\n`);
+    // Beside the fan-out, a parent and a child activity talk while both run (invocation messaging).
+    const progressDecider = new ProgressDecider({ client, domain: DOMAIN, taskList: PROGRESS_DECISIONS, parentTaskList: ACTIVITIES, steps: 5, identity: 'demo-progress-decider' });
+    await client.send(new StartWorkflowExecutionCommand({ domain: DOMAIN, workflowId: 'demo-progress', workflowType: { name: 'progress', version: '1' } }));
+    const progressDone = progressDecider.run(stop.signal);
+    progressDone.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
     const p = decider.progress;
     const ticker = setInterval(() => {
       out.write(`  scheduled ${p.scheduled}  completed ${p.completed}  failed ${p.failed}  timed out ${p.timedOut}  orders approved ${approved}, rejected ${rejected}\n`);
@@ -132,6 +154,9 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     } finally {
       clearInterval(ticker);
     }
+    const progress = await progressDone;
+    const progressMessages = (progress.parent as { steps?: number[] } | undefined)?.steps?.length ?? 0;
+    out.write(`messaging: collect-progress got ${progressMessages} progress messages from report-progress while both ran${progress.failed ? ` (failed: ${progress.failed})` : ''}\n`);
     const elapsedMs = performance.now() - started;
     await Promise.all(pendingApprovals);
     await delegation.close();
@@ -152,7 +177,8 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
       byType: p.byType,
       elapsedMs,
       tasksPerSecond: (p.completed + p.failed) / (elapsedMs / 1000),
-      ok: p.closed && p.failed === expectedFailures && p.completed === size - expectedFailures && p.scheduleFailed === 0,
+      progressMessages,
+      ok: p.closed && p.failed === expectedFailures && p.completed === size - expectedFailures && p.scheduleFailed === 0 && progressMessages === 5,
     };
     out.write(
       `done: ${summary.completed} completed, ${summary.failed} failed (${expectedFailures} expected: out of stock), ` +
@@ -171,6 +197,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     return summary;
   } finally {
     stop.abort();
+    exampleSwf.client = undefined;
     approvalInbox.off('request', onApproval);
     await delegation.close();
     await local.close();

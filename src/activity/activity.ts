@@ -1,5 +1,7 @@
 import { decodeFlowyInput, encodeJsonResult } from '../swf/codec.js';
 import { FlowySwfError } from '../swf/errors.js';
+import { messagingOf } from '../messaging/port.js';
+import type { ReceivedMessage, ReceiveMessageOptions, SendMessageOptions } from '../messaging/types.js';
 import type { ActivityContext, ActivityInfo } from './context.js';
 import type { CallbackHandle, DelegateOptions } from '../delegation/delegator.js';
 import { notConfiguredError } from '../delegation/delegator.js';
@@ -64,6 +66,23 @@ export abstract class Activity {
   delegate(options?: DelegateOptions): Promise<CallbackHandle> {
     const context = contextOf(this);
     return context.delegate ? context.delegate(options) : Promise.reject(notConfiguredError());
+  }
+
+  /**
+   * Sends `data` (any JSON value, at most 256 KiB as JSON) to `addressee` of running invocation
+   * `invocationId`; resolves once a receiver took it. Rejects with `MessageSendError` and a `code`.
+   * See {@link sendMessage} and docs/messaging.md.
+   */
+  sendMessage(invocationId: string, addressee: string, data: unknown, options?: SendMessageOptions): Promise<void> {
+    return messagingOf(contextOf(this)).send(invocationId, addressee, data, options);
+  }
+
+  /**
+   * Waits for one message on `addressee` of this task's invocation (`this.info.invocationId`).
+   * Rejects with `MessageReceiveTimeout` after `timeoutSeconds`. See {@link receiveMessage}.
+   */
+  receiveMessage<T = unknown>(addressee: string, options?: ReceiveMessageOptions): Promise<ReceivedMessage<T>> {
+    return messagingOf(contextOf(this)).receive<T>(addressee, options);
   }
 
   /**

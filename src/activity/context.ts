@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { FlowySwfError } from '../swf/errors.js';
 import type { CallbackHandle, DelegateOptions } from '../delegation/delegator.js';
+import type { InvocationMessaging } from '../messaging/types.js';
 
 /** What SWF told the worker about the task being run. */
 export interface ActivityInfo {
@@ -10,6 +11,12 @@ export interface ActivityInfo {
   readonly startedEventId: number;
   readonly taskList: string;
   readonly domain: string;
+  /**
+   * This run's invocation id: `inv-` and 22 base64url characters, new for every task the worker runs
+   * (a retry of the same activity gets a new one), unique across workers, safe in SWF input. Pass it
+   * to another activity so that one can send messages here (docs/messaging.md).
+   */
+  readonly invocationId: string;
 }
 
 /** Why a task's signal was aborted; decides how the worker reports the task. */
@@ -57,6 +64,8 @@ export interface ActivityContext {
    * the task runs without a worker's callback settings.
    */
   delegate?(options?: DelegateOptions): Promise<CallbackHandle>;
+  /** Sends and receives messages as this invocation; absent in a context no worker made. */
+  readonly messaging?: InvocationMessaging;
 }
 
 const storage = new AsyncLocalStorage<ActivityContext>();

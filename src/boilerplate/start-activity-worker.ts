@@ -6,11 +6,12 @@ import { assertSwfName } from '../swf/limits.js';
 import { defaultRegistry, registerActivityTypes, scan } from '../scanner/index.js';
 import { Worker, type WorkerOptions } from '../worker/index.js';
 import { resolveDelegator } from '../delegation/delegator.js';
+import { RedisRouter, redactUrl, type MessageRouter, type RedisRouterOptions } from '../messaging/index.js';
 import { createLogger, prometheusMetrics, serveMetrics, type MetricsServer } from '../observability/index.js';
 
 /** Options of {@link startActivityWorker}. Anything not named here is passed to the {@link Worker}. */
 export interface StartActivityWorkerOptions
-  extends Partial<Omit<WorkerOptions, 'client' | 'registry' | 'domain' | 'taskList' | 'logger'>> {
+  extends Partial<Omit<WorkerOptions, 'client' | 'registry' | 'domain' | 'taskList' | 'logger' | 'messaging'>> {
   /** The SWF domain to poll. */
   domain: string;
   /** The task list to poll. */
@@ -38,6 +39,12 @@ export interface StartActivityWorkerOptions
   metricsPort?: number;
   /** Host the metrics server binds. @default '127.0.0.1' */
   metricsHost?: string;
+  /**
+   * How running activities reach each other (docs/messaging.md): a router, or `{ redis: url }` for a
+   * `RedisRouter` the worker connects before polling and closes when it stops (other `RedisRouterOptions`
+   * may go beside `redis`). @default the process's shared in-process router
+   */
+  messaging?: MessageRouter | ({ redis: string } & Omit<RedisRouterOptions, 'url'>);
   /** Called with the worker once it is built, before it polls: for metrics, tests, or a shutdown of your own. */
   onWorker?: (worker: Worker) => void;
   /**
@@ -74,7 +81,7 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
         : 'no @activity classes are registered; pass packages (--package) naming the files or directories that hold them',
     );
   }
-  const { region, endpoint, registerRemote, packages: _p, ignore: _i, handleSignals, onWorker, metricsPort, metricsHost, callbackSecretFile, callbackSecrets, callbackUrl, ...rest } = options;
+  const { region, endpoint, registerRemote, packages: _p, ignore: _i, handleSignals, onWorker, metricsPort, metricsHost, callbackSecretFile, callbackSecrets, callbackUrl, messaging, ...rest } = options;
   const delegator = rest.delegator ?? resolveDelegator({ callbackSecretFile, callbackSecrets, callbackUrl });
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)) {
     throw new ConfigurationError(`metricsPort is ${metricsPort}; give a port from 0 to 65535 (0 picks a free one)`);
@@ -84,9 +91,12 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
   const ownClient = options.client ? undefined : createSwfClient({ region, endpoint });
   const client = options.client ?? ownClient!;
   let metricsServer: MetricsServer | undefined;
+  let ownRouter: RedisRouter | undefined;
   try {
+    const router = await messagingRouter(messaging, logger);
+    if (router instanceof RedisRouter && router !== messaging) ownRouter = router;
     // The worker checks its options when built: a bad option fails here, before any call to SWF.
-    const worker = new Worker({ ...rest, ...(metrics ? { metrics } : {}), ...(delegator ? { delegator } : {}), client, registry, logger });
+    const worker = new Worker({ ...rest, ...(metrics ? { metrics } : {}), ...(delegator ? { delegator } : {}), ...(router ? { messaging: router } : {}), client, registry, logger });
     if (registerRemote ?? true) {
       await registerActivityTypes(client, options.domain, activities, {
         logger,
@@ -116,11 +126,28 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
     }
   } finally {
     await metricsServer?.close();
+    await ownRouter?.close();
     ownClient?.destroy();
   }
   logger.info({ domain: options.domain, taskList: options.taskList }, 'activity worker stopped');
 }
 
+/** The router `messaging` asks for: a `RedisRouter` connected now for `{ redis }`, else as given. */
+async function messagingRouter(messaging: StartActivityWorkerOptions['messaging'], logger: Logger): Promise<MessageRouter | undefined> {
+  if (messaging === undefined || !('redis' in messaging)) return messaging;
+  const { redis, ...rest } = messaging;
+  try {
+    const router = await RedisRouter.connect({
+      onWarning: (message, error) => logger.warn({ err: error }, `messaging: ${message}`),
+      ...rest,
+      url: redis,
+    });
+    logger.info({ redis: redactUrl(redis), workerId: router.workerId }, 'messaging through Redis');
+    return router;
+  } catch (error) {
+    throw new ConfigurationError(`messaging: ${(error as Error).message}`, { cause: error });
+  }
+}
 
 /** How long a forced stop leaves the process to flush before it exits. */
 const FORCED_EXIT_DELAY_MS = 1_000;

@@ -54,3 +54,17 @@ export function requireOptions(command: Command, ...longFlags: string[]): Comman
     }
   });
 }
+
+/** commander argParser for `--messaging`: a redis:// or rediss:// URL. */
+export function parseMessagingUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+    throw new InvalidArgumentError(`expected a Redis URL such as redis://127.0.0.1:6379 (rediss:// for TLS); got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}

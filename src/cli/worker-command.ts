@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { StartActivityWorkerOptions } from '../boilerplate/index.js';
-import { collect, parsePort, parsePositiveInteger, parseUrl, requireOptions } from './parsers.js';
+import { collect, parseMessagingUrl, parsePort, parsePositiveInteger, parseUrl, requireOptions } from './parsers.js';
 
 /** The log levels `--log-level` takes (pino's). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -24,6 +24,7 @@ export interface WorkerFlags {
   metricsHost?: string;
   callbackSecretFile?: string;
   callbackUrl?: string;
+  messaging?: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -61,6 +62,11 @@ export function addWorkerOptions(command: Command): Command {
     .option('--callback-secret-file <path>', 'callback secrets for delegate(), one per line, current first (default: $FLOWY_SWF_CALLBACK_SECRET_FILE)')
     .addOption(new Option('--callback-url <url>', 'public URL of the callback service, for delegate() (default: $FLOWY_SWF_CALLBACK_URL)').argParser(parseUrl))
     .addOption(
+      new Option('--messaging <url>', 'route invocation messages through Redis at redis://[user:password@]host:port[/db] (default: in-process)').argParser(
+        parseMessagingUrl,
+      ),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level; lines are readable on a terminal, JSON otherwise').choices(LOG_LEVELS).default('info'),
     );
 }
@@ -85,6 +91,7 @@ export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
     ...(flags.metricsHost !== undefined ? { metricsHost: flags.metricsHost } : {}),
     ...(flags.callbackSecretFile !== undefined ? { callbackSecretFile: flags.callbackSecretFile } : {}),
     ...(flags.callbackUrl !== undefined ? { callbackUrl: flags.callbackUrl } : {}),
+    ...(flags.messaging !== undefined ? { messaging: { redis: flags.messaging } } : {}),
   };
 }
 

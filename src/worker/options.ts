@@ -6,6 +6,8 @@ import { systemClock, type Clock } from '../swf/clock.js';
 import { ConfigurationError } from '../swf/errors.js';
 import { SWF_LIMITS, assertSwfName, formatCount } from '../swf/limits.js';
 import type { ActivityLookup } from '../scanner/types.js';
+import { defaultMessageRouter } from '../messaging/default-router.js';
+import type { MessageRouter } from '../messaging/types.js';
 import { completeMetrics, type WorkerMetrics } from './metrics.js';
 import type { Delegator } from '../delegation/delegator.js';
 
@@ -77,6 +79,12 @@ export interface WorkerOptions {
   metrics?: Partial<WorkerMetrics>;
   /** Seals callback ids for `delegate()` (see docs/delegation.md). @default undefined (`delegate()` rejects, saying what to set) */
   delegator?: Delegator;
+  /**
+   * Routes messages between running invocations (docs/messaging.md). Give a `RedisRouter` to reach
+   * invocations on other processes and hosts. The worker does not close it.
+   * @default defaultMessageRouter(): the process's shared in-process router
+   */
+  messaging?: MessageRouter;
 }
 
 /** @internal {@link WorkerOptions} with every default applied, checked. */
@@ -100,6 +108,7 @@ export interface CompiledWorkerOptions {
   readonly logger: WorkerLogger;
   readonly metrics: WorkerMetrics;
   readonly delegator: Delegator | undefined;
+  readonly messaging: MessageRouter;
 }
 
 /** The defaults of {@link WorkerOptions}. */
@@ -205,6 +214,11 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     if (typeof logger[method] !== 'function') fail(`logger must be pino-compatible; it has no ${method}() method`);
   }
 
+  const messaging = options.messaging ?? defaultMessageRouter();
+  for (const method of ['register', 'finish', 'send', 'receive'] as const) {
+    if (typeof messaging[method] !== 'function') fail(`messaging must be a MessageRouter (InProcessRouter, RedisRouter); it has no ${method}() method`);
+  }
+
   return {
     client,
     domain,
@@ -225,5 +239,6 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     logger,
     metrics: completeMetrics(options.metrics),
     delegator: options.delegator,
+    messaging,
   };
 }

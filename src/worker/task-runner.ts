@@ -25,6 +25,9 @@ import { tokenDigest } from '../swf/token.js';
 import type { ActivityDefinition } from '../scanner/types.js';
 import { notConfiguredError, type CallbackHandle, type DelegateOptions } from '../delegation/delegator.js';
 import { callbackDigest } from '../delegation/keys.js';
+import { newInvocationId } from '../messaging/invocation-id.js';
+import { invocationMessaging } from '../messaging/port.js';
+import type { InvocationMessaging } from '../messaging/types.js';
 import { autoHeartbeat, heartbeatTimeoutMs, HeartbeatCoalescer } from './heartbeats.js';
 import { TokenBucket } from './token-bucket.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
@@ -53,6 +56,8 @@ export class TaskRun implements ActivityContext {
   readonly #task: ActivityTask;
   readonly #shared: TaskRunnerShared;
   #info: ActivityInfo | undefined;
+  readonly #invocationId = newInvocationId();
+  #messaging: InvocationMessaging | undefined;
   #log: WorkerLogger | undefined;
   #controller: AbortController | undefined;
   #abortReason: ActivityAbortedError | undefined;
@@ -87,6 +92,7 @@ export class TaskRun implements ActivityContext {
         startedEventId: t.startedEventId ?? 0,
         taskList: this.#shared.options.taskList,
         domain: this.#shared.options.domain,
+        invocationId: this.#invocationId,
       });
     }
     return this.#info;
@@ -98,6 +104,11 @@ export class TaskRun implements ActivityContext {
       if (this.#abortReason) this.#controller.abort(this.#abortReason);
     }
     return this.#controller.signal;
+  }
+
+  /** Sends and receives messages as this task's invocation, through the worker's router. */
+  get messaging(): InvocationMessaging {
+    return (this.#messaging ??= invocationMessaging(this.#shared.options.messaging, this.#invocationId, this.signal));
   }
 
   /** Why the signal was aborted, if it was. */
@@ -257,13 +268,16 @@ export class TaskRun implements ActivityContext {
     if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
 
     let result: unknown;
+    await this.#invocation('register');
     try {
       result = await runInActivityContext(this, () => activity.run(...args));
     } catch (error) {
       this.#done = true;
+      void this.#invocation('finish');
       return this.#reportThrown(error);
     }
     this.#done = true;
+    void this.#invocation('finish');
     if (this.abortKind === 'closed') {
       this.log.warn({}, 'run returned, but the task was already closed or timed out in SWF; not reporting');
       return 'timed-out';
@@ -283,6 +297,15 @@ export class TaskRun implements ActivityContext {
     return this.#respond('RespondActivityTaskCompleted', 'completed', () =>
       respondCompleted(this.#shared.options.client, this.taskToken, text, this.#shared.retry.RespondActivityTaskCompleted),
     );
+  }
+
+  /** Tells the message router the invocation runs / finished. A router failure costs messaging, never the task. */
+  async #invocation(step: 'register' | 'finish'): Promise<void> {
+    try {
+      await this.#shared.options.messaging[step](this.#invocationId);
+    } catch (error) {
+      this.log.warn({ err: error, invocationId: this.#invocationId }, `message router: ${step} failed; messages to this invocation may fail`);
+    }
   }
 
   #startAutoHeartbeat(definition: ActivityDefinition): void {

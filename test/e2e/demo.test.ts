@@ -58,6 +58,8 @@ describe('the demo', () => {
       `external system: answered ${approvals.length} approval requests by task token: ${approvedByPlan} orders approved, ${approvals.length - approvedByPlan} rejected (amount 300 or more)`,
     );
     expect(text).toContain('third party: finished 1 delegated task(s) over HTTP through the callback service');
+    expect(summary.progressMessages).toBe(5);
+    expect(text).toMatch(/messaging: collect-progress got 5 progress messages from report-progress/);
   });
 
   it('runs as `flowy-swf demo` from the built CLI and exits 0 (building dist/ first when missing)', async () => {

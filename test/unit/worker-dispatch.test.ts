@@ -212,6 +212,7 @@ describe('Worker dispatch', () => {
         startedEventId: task.startedEventId,
         taskList: 'tl',
         domain: 'dom',
+        invocationId: expect.stringMatching(/^inv-[A-Za-z0-9_-]{22}$/),
       },
       same: true,
       token: task.taskToken,

@@ -1,0 +1,133 @@
+import { FlowySwfError } from '../swf/errors.js';
+
+/** Why a send failed. */
+export type MessageSendErrorCode =
+  /** The target runs, but nothing waited on the addressee within `addresseeTimeoutSeconds`. */
+  | 'ADDRESSEE_TIMEOUT'
+  /** The target is not running any more: it finished, or its worker stopped (crashed, killed). */
+  | 'INVOCATION_FINISHED'
+  /** No invocation with that id ran within the retention window (or the id is malformed). */
+  | 'INVOCATION_UNKNOWN'
+  /** `timeoutSeconds` passed before the target's worker answered; the message may or may not have been delivered. */
+  | 'TIMEOUT'
+  /** The data's JSON is over the size limit. */
+  | 'MESSAGE_TOO_LARGE'
+  /** An argument is not of the right kind: id, addressee, data with no JSON form, a timeout. */
+  | 'INVALID_ARGUMENT'
+  /** The sending task was cancelled, closed or shut down while it waited. */
+  | 'ABORTED'
+  /** The router could not be reached (Redis down) or is closed. */
+  | 'ROUTER_UNAVAILABLE';
+
+/** Why a receive failed. */
+export type MessageReceiveErrorCode =
+  /** Nothing came within `timeoutSeconds` ({@link MessageReceiveTimeout}). */
+  | 'RECEIVE_TIMEOUT'
+  /** An argument is not of the right kind: addressee, timeout. */
+  | 'INVALID_ARGUMENT'
+  /** The receiving task was cancelled, closed or shut down while it waited. */
+  | 'ABORTED'
+  /** The receiving invocation has finished: its `run` returned or threw while the receive waited. */
+  | 'INVOCATION_FINISHED'
+  /** The router could not be reached or is closed. */
+  | 'ROUTER_UNAVAILABLE';
+
+/** A messaging error as plain JSON, to cross a process boundary; rebuilt by {@link messagingErrorFromJSON}. */
+export interface MessagingErrorJSON {
+  readonly name: 'MessageSendError' | 'MessageReceiveError' | 'MessageReceiveTimeout';
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The base class of the errors sending and receiving messages throw; `code` says what happened. */
+export abstract class MessagingError extends FlowySwfError {
+  abstract readonly code: string;
+
+  /** The error as plain JSON (`{ name, code, message }`), for a process boundary. */
+  toJSON(): MessagingErrorJSON {
+    return { name: this.name as MessagingErrorJSON['name'], code: this.code, message: this.message };
+  }
+
+  /** Rebuilds an error from {@link MessagingError.toJSON}; see {@link messagingErrorFromJSON}. */
+  static fromJSON(json: unknown): MessagingError {
+    return messagingErrorFromJSON(json);
+  }
+}
+
+/** A message could not be delivered; `code` says why. Python's `MessageSendError`. */
+export class MessageSendError extends MessagingError {
+  override name = 'MessageSendError' as const;
+  constructor(
+    readonly code: MessageSendErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A receive failed for a reason other than its timeout; `code` says why. */
+export class MessageReceiveError extends MessagingError {
+  override name: 'MessageReceiveError' | 'MessageReceiveTimeout' = 'MessageReceiveError';
+  constructor(
+    readonly code: MessageReceiveErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** No message came to the addressee within the receive's `timeoutSeconds`. Python's `MessageReceiveTimeout`. */
+export class MessageReceiveTimeout extends MessageReceiveError {
+  override name = 'MessageReceiveTimeout' as const;
+  declare readonly code: 'RECEIVE_TIMEOUT';
+  constructor(message: string) {
+    super('RECEIVE_TIMEOUT', message);
+  }
+}
+
+const SEND_CODES: ReadonlySet<string> = new Set<MessageSendErrorCode>([
+  'ADDRESSEE_TIMEOUT',
+  'INVOCATION_FINISHED',
+  'INVOCATION_UNKNOWN',
+  'TIMEOUT',
+  'MESSAGE_TOO_LARGE',
+  'INVALID_ARGUMENT',
+  'ABORTED',
+  'ROUTER_UNAVAILABLE',
+]);
+const RECEIVE_CODES: ReadonlySet<string> = new Set<MessageReceiveErrorCode>([
+  'RECEIVE_TIMEOUT',
+  'INVALID_ARGUMENT',
+  'ABORTED',
+  'INVOCATION_FINISHED',
+  'ROUTER_UNAVAILABLE',
+]);
+
+/**
+ * Rebuilds a messaging error from its JSON ({@link MessagingError.toJSON}). Anything that is not one
+ * (a foreign shape, an unknown code) becomes a `MessageSendError` / `MessageReceiveError` with code
+ * `ROUTER_UNAVAILABLE` that quotes what came, so a broken peer is never mistaken for a real answer.
+ */
+export function messagingErrorFromJSON(json: unknown): MessagingError {
+  const o = (json !== null && typeof json === 'object' ? json : {}) as Record<string, unknown>;
+  const message = typeof o.message === 'string' ? o.message : `malformed messaging error: ${safeJson(json)}`;
+  const code = typeof o.code === 'string' ? o.code : '';
+  if (o.name === 'MessageReceiveTimeout' && code === 'RECEIVE_TIMEOUT') return new MessageReceiveTimeout(message);
+  if (o.name === 'MessageReceiveError' || o.name === 'MessageReceiveTimeout') {
+    return RECEIVE_CODES.has(code)
+      ? new MessageReceiveError(code as MessageReceiveErrorCode, message)
+      : new MessageReceiveError('ROUTER_UNAVAILABLE', `unknown receive error code ${JSON.stringify(code)}: ${message}`);
+  }
+  if (o.name === 'MessageSendError' && SEND_CODES.has(code)) return new MessageSendError(code as MessageSendErrorCode, message);
+  return new MessageSendError('ROUTER_UNAVAILABLE', `unknown messaging error ${safeJson(json)}`);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
+  } catch {
+    return String(value).slice(0, 200);
+  }
+}
