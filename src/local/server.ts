@@ -92,29 +92,22 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
   });
 }
 
-/** Starts the HTTP server. Every request goes through `dispatch`, the one place calls are applied. */
-export async function startServer(engine: Engine, settings: ServerSettings): Promise<RunningServer> {
-  const shutdown = new AbortController();
-  /** Calls in flight, each with the controller that aborts it; aborted together on close. */
-  const inFlight = new Set<AbortController>();
-  shutdown.signal.addEventListener('abort', () => {
-    for (const c of inFlight) c.abort();
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
   });
+}
 
-  const delay = (ms: number, signal: AbortSignal): Promise<void> =>
-    new Promise((resolve) => {
-      if (ms <= 0 || signal.aborted) return resolve();
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
-
-  /** Applies one call to the engine: the single seam for latency, fault injection and future middleware. */
-  async function dispatch(call: Call): Promise<Outcome> {
+/** Applies one call to the engine: the single seam for latency, fault injection and future middleware. */
+function createDispatch(engine: Engine, settings: ServerSettings): (call: Call) => Promise<Outcome> {
+  return async (call) => {
     const chaos = settings.chaos;
     await delay(settings.latencyMs + (chaos?.latencyMs ?? 0), call.signal);
     const before = chaos?.pick('before');
@@ -133,66 +126,90 @@ export async function startServer(engine: Engine, settings: ServerSettings): Pro
     if (after === 'reset') return { reset: true };
     if (after) return { fault: chaosFault(after) };
     return outcome;
-  }
+  };
+}
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Reads and checks method, size, target and JSON of a request; answers the faults itself and then returns undefined. */
+async function readCall(req: IncomingMessage, res: ServerResponse, settings: ServerSettings, requestId: string): Promise<Omit<Call, 'signal'> | undefined> {
+  if (req.method !== 'POST') {
+    req.resume();
+    send(res, 404, { __type: 'UnknownOperationException', message: `SWF takes POST /, not ${req.method} ${req.url}` }, requestId);
+    return undefined;
+  }
+  const tooLarge = (bytes: string): void => {
+    send(res, 413, { __type: 'RequestEntityTooLargeException', message: `Request body is ${bytes} bytes; SWF allows ${settings.maxBodyBytes.toLocaleString('en-US')}` }, requestId, true);
+    // Do not buffer the rest: drop the connection once the answer is out.
+    res.on('finish', () => req.socket.destroy());
+  };
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > settings.maxBodyBytes) {
+    tooLarge(declared.toLocaleString('en-US'));
+    return undefined;
+  }
+  const body = await readBody(req, settings.maxBodyBytes);
+  if (body === undefined) {
+    tooLarge(`more than ${settings.maxBodyBytes.toLocaleString('en-US')}`);
+    return undefined;
+  }
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  if (!isKnownOperation(operation) || OPERATIONS[operation] === undefined) {
+    send(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation: X-Amz-Target '${target.slice(0, 128)}'` }, requestId);
+    return undefined;
+  }
+  try {
+    const text = body.toString('utf8');
+    const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    return { operation, input: parsed as Record<string, unknown> };
+  } catch {
+    send(res, 400, { __type: 'SerializationException', message: 'The request body is not a JSON object' }, requestId);
+    return undefined;
+  }
+}
+
+/** The request handler: reads a call, dispatches it with a signal that aborts when its caller goes, answers. */
+function createHandler(settings: ServerSettings, dispatch: (call: Call) => Promise<Outcome>, shutdown: AbortSignal, inFlight: Set<AbortController>) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
-    if (req.method !== 'POST') {
-      req.resume();
-      send(res, 404, { __type: 'UnknownOperationException', message: `SWF takes POST /, not ${req.method} ${req.url}` }, requestId);
-      return;
-    }
-    const tooLarge = (bytes: string): void => {
-      send(res, 413, { __type: 'RequestEntityTooLargeException', message: `Request body is ${bytes} bytes; SWF allows ${settings.maxBodyBytes.toLocaleString('en-US')}` }, requestId, true);
-      // Do not buffer the rest: drop the connection once the answer is out.
-      res.on('finish', () => req.socket.destroy());
-    };
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) {
-      tooLarge(declared.toLocaleString('en-US'));
-      return;
-    }
-    const body = await readBody(req, settings.maxBodyBytes);
-    if (body === undefined) {
-      tooLarge(`more than ${settings.maxBodyBytes.toLocaleString('en-US')}`);
-      return;
-    }
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    if (!isKnownOperation(operation) || OPERATIONS[operation] === undefined) {
-      send(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation: X-Amz-Target '${target}'` }, requestId);
-      return;
-    }
-    let input: Record<string, unknown>;
-    try {
-      const text = body.toString('utf8');
-      const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
-      send(res, 400, { __type: 'SerializationException', message: 'The request body is not a JSON object' }, requestId);
-      return;
-    }
+    const call = await readCall(req, res, settings, requestId);
+    if (call === undefined) return;
     const gone = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
     });
-    if (shutdown.signal.aborted) gone.abort();
+    if (shutdown.aborted) gone.abort();
     inFlight.add(gone);
     try {
-      const outcome = await dispatch({ operation, input, signal: gone.signal });
-      if ('reset' in outcome) {
-        req.socket.destroy();
-      } else if ('fault' in outcome) {
-        send(res, outcome.fault.status, outcome.fault.body(), requestId);
-      } else {
-        send(res, 200, outcome.ok, requestId);
-      }
+      const outcome = await dispatch({ ...call, signal: gone.signal });
+      if ('reset' in outcome) req.socket.destroy();
+      else if ('fault' in outcome) send(res, outcome.fault.status, outcome.fault.body(), requestId);
+      else send(res, 200, outcome.ok, requestId);
     } finally {
       inFlight.delete(gone);
     }
-  }
+  };
+}
 
+function listen(server: Server, settings: ServerSettings): Promise<AddressInfo> {
+  return new Promise<AddressInfo>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Starts the HTTP server. Every request goes through `dispatch`, the one place calls are applied. */
+export async function startServer(engine: Engine, settings: ServerSettings): Promise<RunningServer> {
+  const shutdown = new AbortController();
+  /** Calls in flight, each with the controller that aborts it; aborted together on close. */
+  const inFlight = new Set<AbortController>();
+  shutdown.signal.addEventListener('abort', () => {
+    for (const c of inFlight) c.abort();
+  });
+  const handle = createHandler(settings, createDispatch(engine, settings), shutdown.signal, inFlight);
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       const fault = faultOf(error);
@@ -203,16 +220,8 @@ export async function startServer(engine: Engine, settings: ServerSettings): Pro
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, settings.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, settings);
   const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
-
   let closing: Promise<void> | undefined;
   return {
     endpoint: `http://${hostPart}:${address.port}`,

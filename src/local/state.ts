@@ -161,6 +161,8 @@ export class Engine {
   private readonly timers = new Set<TimerHandle>();
   private readonly polls = new Set<{ waiter: Waiter<never>; finish: () => void }>();
   private tokenSeq = 0;
+  /** Key that signs page tokens, so a hand-made one is told apart from one this endpoint wrote. */
+  readonly pageTokenKey = randomBytes(32);
   closed = false;
 
   constructor(
