@@ -117,8 +117,9 @@ function createDispatch(engine: Engine, settings: ServerSettings): (call: Call) 
     try {
       const operation = OPERATIONS[call.operation];
       if (operation === undefined) throw new SwfFault('UnknownOperationException', `Operation ${call.operation} is not supported`);
-      validateInput(call.operation, call.input);
-      outcome = { ok: await operation(engine, call.input, { signal: call.signal }) };
+      // Operations see only what the model names: unknown members and nulls never reach the engine.
+      const input = validateInput(call.operation, call.input);
+      outcome = { ok: await operation(engine, input, { signal: call.signal }) };
     } catch (error) {
       outcome = { fault: faultOf(error) };
     }
