@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SwfFault } from './protocol.js';
-import { validateInput, isKnownOperation } from './validate.js';
+import { isKnownOperation } from './validate.js';
+import { applyCall, faultOf } from './apply.js';
 import { OPERATIONS } from './operations.js';
 import { MODEL_LIMITS } from './model-limits.js';
 import type { Chaos, ChaosFault } from './chaos.js';
@@ -36,12 +37,6 @@ export interface RunningServer {
   endpoint: string;
   port: number;
   close(): Promise<void>;
-}
-
-function faultOf(error: unknown): SwfFault {
-  if (error instanceof SwfFault) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new SwfFault('InternalFailure', `Internal error of the local SWF endpoint: ${message}`, 500);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, requestId: string, closeConnection = false): void {
@@ -113,16 +108,7 @@ function createDispatch(engine: Engine, settings: ServerSettings): (call: Call) 
     const before = chaos?.pick('before');
     if (before === 'reset') return { reset: true };
     if (before) return { fault: chaosFault(before) };
-    let outcome: Outcome;
-    try {
-      const operation = OPERATIONS[call.operation];
-      if (operation === undefined) throw new SwfFault('UnknownOperationException', `Operation ${call.operation} is not supported`);
-      // Operations see only what the model names: unknown members and nulls never reach the engine.
-      const input = validateInput(call.operation, call.input);
-      outcome = { ok: await operation(engine, input, { signal: call.signal }) };
-    } catch (error) {
-      outcome = { fault: faultOf(error) };
-    }
+    const outcome: Outcome = await applyCall(engine, call.operation, call.input, call.signal);
     const after = chaos?.pick('after');
     if (after === 'reset') return { reset: true };
     if (after) return { fault: chaosFault(after) };

@@ -178,7 +178,12 @@ export class Engine {
   setTimer(ms: number, fn: () => void): TimerHandle {
     const handle: TimerHandle = this.clock.setTimer(ms, () => {
       this.timers.delete(handle);
-      if (!this.closed) fn();
+      if (this.closed) return;
+      try {
+        fn();
+      } finally {
+        this.settle();
+      }
     });
     this.timers.add(handle);
     return handle;
@@ -189,6 +194,12 @@ export class Engine {
     this.timers.delete(handle);
     this.clock.clearTimer(handle);
   }
+
+  /**
+   * Runs after every call and every timer: enforces what may only be enforced between two steps of the
+   * state machine (set by the endpoint; a no-op until then).
+   */
+  settle: () => void = () => {};
 
   /** Timers running now (for tests and stats). */
   get timerCount(): number {
