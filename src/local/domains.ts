@@ -24,6 +24,7 @@ import type {
 import { SwfFault, epochSeconds, unknownResource } from './protocol.js';
 import { compact, decodePageToken, page, pageSize } from './history.js';
 import type { Checked } from './input.js';
+import { Deque } from './task-queue.js';
 import { typeKey, type Domain, type Engine, type ResourceTag, type TypeId, type TypeRecord } from './state.js';
 
 /** A request naming one activity or workflow type. */
@@ -58,6 +59,7 @@ export function registerDomain(engine: Engine, input: Checked<RegisterDomainInpu
     open: new Map(),
     activityQueues: new Map(),
     decisionQueues: new Map(),
+    closed: new Deque(),
   });
   return {};
 }

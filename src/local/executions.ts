@@ -15,6 +15,7 @@ import { assertDomainRegistered, findType } from './domains.js';
 import { closeActivityTask } from './activity-tasks.js';
 import { closeDecisionTasks, requestDecision } from './decision-schedule.js';
 import type { Checked } from './input.js';
+import { retainClosed } from './retention.js';
 import {
   executionRef,
   findExecution,
@@ -108,6 +109,7 @@ export function createExecution(engine: Engine, domain: Domain, req: StartReques
     timers: new Map(),
     children: new Map(),
     decision: { needsAnother: false, applying: false, previousStartedEventId: 0 },
+    eventLimit: engine.eventLimit,
   };
   domain.executions.set(execution.runId, execution);
   domain.open.set(execution.workflowId, execution);
@@ -177,6 +179,7 @@ export function closeExecution(engine: Engine, execution: Execution, closeStatus
   execution.timers.clear();
   closeDecisionTasks(engine, execution);
   if (execution.domain.open.get(execution.workflowId) === execution) execution.domain.open.delete(execution.workflowId);
+  retainClosed(engine, execution);
   notifyParent(engine, execution, closeStatus);
   for (const child of [...execution.children.values()]) {
     if (execution.config.childPolicy === 'TERMINATE') {

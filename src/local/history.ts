@@ -7,6 +7,8 @@ import type { Engine, Execution, HistoryEventRecord } from './state.js';
 export function addEvent(execution: Execution, eventType: string, attributes: Record<string, unknown>, nowMs: number): number {
   const eventId = execution.history.length + 1;
   execution.history.push({ eventId, eventTimestampMs: nowMs, eventType, attributes: compact(attributes) });
+  // One event short of the limit: the run is terminated once the current call or timer is done (engine.settle).
+  if (eventId >= execution.eventLimit.max - 1 && execution.status === 'OPEN') execution.eventLimit.reached.add(execution);
   return eventId;
 }
 

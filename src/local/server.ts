@@ -9,6 +9,7 @@ import { OPERATIONS } from './operations.js';
 import { MODEL_LIMITS } from './model-limits.js';
 import type { Chaos, ChaosFault } from './chaos.js';
 import type { Engine } from './state.js';
+import { applyConnectionLimits, connectionsCheckingInterval, type ConnectionLimits } from './connection-limits.js';
 
 const TARGET_PREFIX = 'SimpleWorkflowService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -30,6 +31,9 @@ export interface ServerSettings {
   latencyMs: number;
   chaos?: Chaos;
   maxBodyBytes: number;
+  limits: ConnectionLimits;
+  /** Hears of each connection refused past `limits.maxConnections`. */
+  onRefused?: (open: number) => void;
 }
 
 /** A running HTTP server bound to an engine. */
@@ -197,15 +201,14 @@ export async function startServer(engine: Engine, settings: ServerSettings): Pro
     for (const c of inFlight) c.abort();
   });
   const handle = createHandler(settings, createDispatch(engine, settings), shutdown.signal, inFlight);
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ connectionsCheckingInterval: connectionsCheckingInterval(settings.limits) }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       const fault = faultOf(error);
       send(res, fault.status, fault.body(), randomUUID());
     });
   });
   server.keepAliveTimeout = 75_000;
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  applyConnectionLimits(server, settings.limits, settings.onRefused);
 
   const address = await listen(server, settings);
   const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;

@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { applyCall, type CallResult } from '../../src/local/apply.js';
 import { createManualClock, type ManualClock } from '../../src/local/clock.js';
 import { OPERATION_INPUTS } from '../../src/local/model-shapes.js';
-import { Engine, type Execution } from '../../src/local/state.js';
+import { createEngine } from '../../src/local/engine.js';
+import type { Execution } from '../../src/local/state.js';
 import { inputShapeOf, shapeOf } from '../../src/local/validate.js';
 
 /** Placeholders a generated string may be; each call swaps them for what the endpoint holds right then. */
@@ -120,7 +121,7 @@ export const FUZZED_OPERATIONS: readonly string[] = [...Object.keys(OPERATION_IN
 /** An engine on a manual clock with a domain, types and a few runs with tasks out: something to hit. */
 export class Target {
   readonly clock: ManualClock = createManualClock(1_700_000_000_000);
-  readonly engine = new Engine(this.clock, { pollTimeoutMs: 1, maxOpenActivitiesPerExecution: 1000, maxDomains: 100, accountId: '000000000000', region: 'us-east-1' });
+  readonly engine = createEngine(this.clock, { pollTimeoutMs: 1, maxOpenActivitiesPerExecution: 1000, maxDomains: 100, maxHistoryEvents: 25_000, maxClosedExecutions: 500, accountId: '000000000000', region: 'us-east-1' });
   calls = 0;
 
   async seed(): Promise<void> {
