@@ -20,13 +20,15 @@ import type { Sample, Scenario, TargetCheck } from './scenario.js';
 import { setPath } from './scenario.js';
 import { latencyHiding } from './scenarios/latency-hiding.js';
 import { localScale } from './scenarios/local-scale.js';
+import { localMemory } from './scenarios/local-memory.js';
+import { localAbuse } from './scenarios/local-abuse.js';
 import { longTasks } from './scenarios/long-tasks.js';
 import { sdkOverhead } from './scenarios/sdk-overhead.js';
 import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
 import { markdownTable, round, show, summarize, type Summary } from './stats.js';
 
-const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, startup];
+const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, localMemory, localAbuse, startup];
 
 interface Settings {
   scenarios: Scenario[];

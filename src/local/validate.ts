@@ -42,12 +42,19 @@ function show(value: unknown): string {
   return typeof value === 'object' && value !== null ? '{...}' : String(value);
 }
 
-/** Violations found so far: the first few spelled out, all counted. */
+/** Past this many violations a request is not read further: its CPU cost is bounded, whatever it holds. */
+export const MAX_COUNTED_ERRORS = 100;
+
+/** Thrown to stop the walk once MAX_COUNTED_ERRORS violations are found. */
+class TooManyErrors extends Error {}
+
+/** Violations found so far: the first few spelled out, the rest counted up to MAX_COUNTED_ERRORS. */
 class Violations {
   readonly shown: string[] = [];
   count = 0;
   add(value: unknown, path: string, must: string): void {
     this.count++;
+    if (this.count > MAX_COUNTED_ERRORS) throw new TooManyErrors();
     const shownValue = value === null ? 'null' : `'${show(value)}'`;
     if (this.shown.length < MAX_REPORTED_ERRORS) this.shown.push(`Value ${shownValue} at '${path}' failed to satisfy constraint: Member must ${must}`);
   }
@@ -70,18 +77,28 @@ function checkString(spec: ShapeSpec, value: unknown, path: string, errors: Viol
   return value;
 }
 
+/** The members of each structure shape as [name, shape] pairs, listed once rather than on every value. */
+const MEMBERS = new Map<ShapeSpec, readonly (readonly [string, string])[]>();
+function membersOf(spec: ShapeSpec): readonly (readonly [string, string])[] {
+  let members = MEMBERS.get(spec);
+  if (members === undefined) {
+    members = Object.entries(spec.m as Readonly<Record<string, string>>);
+    MEMBERS.set(spec, members);
+  }
+  return members;
+}
+
 function checkStructure(spec: ShapeSpec, shapeName: string, value: unknown, path: string, errors: Violations): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new SwfFault('SerializationException', `Expected an object at '${path || 'the request'}'`);
   }
   const record = value as Record<string, unknown>;
-  const members = spec.m as Readonly<Record<string, string>>;
   const kept: Record<string, unknown> = {};
   for (const req of spec.r ?? []) {
     if (record[req] === undefined || record[req] === null) errors.add(null, path ? `${path}.${req}` : req, 'not be null');
   }
   // Only members the model names are read and kept: SWF ignores the others, and so they are never stored.
-  for (const [key, memberShape] of Object.entries(members)) {
+  for (const [key, memberShape] of membersOf(spec)) {
     const v = Object.hasOwn(record, key) ? record[key] : undefined;
     if (v === undefined || v === null) continue;
     kept[key] = check(memberShape, v, path ? `${path}.${key}` : key, errors, [shapeName, key, memberShape]);
@@ -112,7 +129,14 @@ function check(shapeName: string, value: unknown, path: string, errors: Violatio
       if (!Array.isArray(value)) throw new SwfFault('SerializationException', `Expected a list at '${path}'`);
       lengthProblems(spec, value, path, errors);
       const member = spec.m as string;
-      return value.map((v: unknown, i) => check(member, v, `${path}.${i + 1}.member`, errors, [shapeName, 'member', member]));
+      const kept: unknown[] = [];
+      const key = [shapeName, 'member', member] as const;
+      for (let i = 0; i < value.length; i++) {
+        const v = check(member, value[i], `${path}.${i + 1}.member`, errors, key);
+        // Once the request is known to fail, what it would keep is not built.
+        if (errors.count === 0) kept.push(v);
+      }
+      return kept;
     }
     case 'o':
       return checkStructure(spec, shapeName, value, path, errors);
@@ -122,17 +146,26 @@ function check(shapeName: string, value: unknown, path: string, errors: Violatio
 /**
  * Validates the input of `operation` and returns it with only the members the model names. Throws
  * `ValidationException` in SWF's words (`2 validation errors detected: Value '...' at 'reason' failed to
- * satisfy constraint: ...`), the first {@link MAX_REPORTED_ERRORS} violations spelled out and the rest counted.
+ * satisfy constraint: ...`), the first {@link MAX_REPORTED_ERRORS} violations spelled out and the rest counted;
+ * past {@link MAX_COUNTED_ERRORS} the request is not read further (`More than 100 validation errors ...`).
  */
 export function validateInput(operation: string, input: unknown): Record<string, unknown> {
   const inputName = inputShapeOf(operation);
   if (inputName === undefined) return {};
   const errors = new Violations();
-  const kept = check(inputName, input, '', errors, ['', '', inputName]) as Record<string, unknown>;
+  let kept: Record<string, unknown> = {};
+  try {
+    kept = check(inputName, input, '', errors, ['', '', inputName]) as Record<string, unknown>;
+  } catch (error) {
+    if (!(error instanceof TooManyErrors)) throw error;
+  }
   if (errors.count > 0) {
-    const head = errors.count === 1 ? '1 validation error detected: ' : `${errors.count.toLocaleString('en-US')} validation errors detected: `;
-    const rest = errors.count - errors.shown.length;
-    throw new SwfFault('ValidationException', head + errors.shown.join('; ') + (rest > 0 ? `; and ${rest.toLocaleString('en-US')} more` : ''));
+    const over = errors.count > MAX_COUNTED_ERRORS;
+    const count = over ? `More than ${MAX_COUNTED_ERRORS}` : errors.count.toLocaleString('en-US');
+    const head = errors.count === 1 ? '1 validation error detected: ' : `${count} validation errors detected: `;
+    const rest = Math.min(errors.count, MAX_COUNTED_ERRORS) - errors.shown.length;
+    const tail = over ? '; and more (the request was not read further)' : rest > 0 ? `; and ${rest.toLocaleString('en-US')} more` : '';
+    throw new SwfFault('ValidationException', head + errors.shown.join('; ') + tail);
   }
   return kept;
 }
