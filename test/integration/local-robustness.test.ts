@@ -3,7 +3,7 @@
  * members, hand-made page tokens, and a million-byte list of invalid decisions. Each must get SWF's answer
  * (a 400 with SWF's error type) and leave every execution a way forward.
  */
-import { DescribeActivityTypeCommand, DescribeWorkflowExecutionCommand, GetWorkflowExecutionHistoryCommand, ListDomainsCommand } from '@aws-sdk/client-swf';
+import { DescribeWorkflowExecutionCommand, GetWorkflowExecutionHistoryCommand, ListDomainsCommand } from '@aws-sdk/client-swf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { history, pollDecision as pollOn, registerActivity, scheduleActivity, start as startOn, startHarness, unique, type Harness } from './local-harness.js';
 
@@ -86,13 +86,29 @@ describe('local SWF: no request breaks it', () => {
     expect(described.openCounts?.openActivityTasks).toBe(1);
   });
 
+  it('keeps a failed decision readable when its type reference carries junk nested thousands deep', async () => {
+    const run = await start(h);
+    const task = await pollDecision(h);
+    // No such activity type: ScheduleActivityTaskFailed records the activityType it was given.
+    const body = `{"taskToken":${JSON.stringify(task.taskToken)},"decisions":[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityId":"x","activityType":{"name":"nope","version":"1","junk":${deep(20_000)}}}}]}`;
+    expect((await call('RespondDecisionTaskCompleted', body)).status).toBe(200);
+    const read = await call('GetWorkflowExecutionHistory', { domain: h.domain, execution: run });
+    expect(read.status).toBe(200);
+    expect(JSON.stringify(read.body)).not.toContain('junk');
+    // The failure asked for a new decision task, and the poll that hands it out still works.
+    const next = await call('PollForDecisionTask', { domain: h.domain, taskList: { name: taskList } });
+    expect(next.status).toBe(200);
+    expect(next.body.taskToken).toEqual(expect.any(String));
+  });
+
   it('does not keep 100 KB of junk sent with a type registration', async () => {
     const junk = 'x'.repeat(100_000);
     const answer = await call('RegisterActivityType', { domain: h.domain, name: 'junky', version: '1', defaultTaskList: { name: 'l', junk }, junk });
     expect(answer.status).toBe(200);
-    const out = await h.client.send(new DescribeActivityTypeCommand({ domain: h.domain, activityType: { name: 'junky', version: '1' } }));
-    expect(JSON.stringify(out).length).toBeLessThan(2_000);
-    expect(out.configuration?.defaultTaskList).toEqual({ name: 'l' });
+    // Read raw: the SDK would drop unknown members itself and hide what the endpoint sent.
+    const described = await call('DescribeActivityType', { domain: h.domain, activityType: { name: 'junky', version: '1' } });
+    expect(JSON.stringify(described.body).length).toBeLessThan(2_000);
+    expect((described.body.configuration as { defaultTaskList: unknown }).defaultTaskList).toEqual({ name: 'l' });
   });
 
   it('answers hand-made and altered page tokens 400 ValidationException, never 5xx', async () => {
