@@ -13,6 +13,8 @@ type Reply = { id: number; stats?: LocalSwfStats };
 /** A local endpoint running in a child process. */
 export interface ForkedLocalSwf {
   readonly endpoint: string;
+  /** Its process id, e.g. to read its memory from /proc. */
+  readonly pid: number;
   /** The endpoint's counts, asked over IPC. */
   stats(): Promise<LocalSwfStats>;
   /** Closes the endpoint and waits for its process to exit. */
@@ -40,6 +42,7 @@ export async function forkLocalSwf(options: Omit<LocalSwfOptions, 'clock' | 'war
   let closing: Promise<void> | undefined;
   return {
     endpoint: ready.endpoint,
+    pid: child.pid as number,
     stats: async () => (await ask('stats')).stats as LocalSwfStats,
     close() {
       closing ??= (async () => {

@@ -21,6 +21,8 @@ import { setPath } from './scenario.js';
 import { callbacks } from './scenarios/callbacks.js';
 import { latencyHiding } from './scenarios/latency-hiding.js';
 import { localScale } from './scenarios/local-scale.js';
+import { localMemory } from './scenarios/local-memory.js';
+import { localAbuse } from './scenarios/local-abuse.js';
 import { longTasks } from './scenarios/long-tasks.js';
 import { messaging } from './scenarios/messaging.js';
 import { sdkOverhead } from './scenarios/sdk-overhead.js';
@@ -28,7 +30,7 @@ import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
 import { markdownTable, round, show, summarize, type Summary } from './stats.js';
 
-const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, startup, callbacks, messaging];
+const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, localMemory, localAbuse, startup, callbacks, messaging];
 
 interface Settings {
   scenarios: Scenario[];

@@ -89,6 +89,10 @@ program
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .addOption(new Option('--poll-timeout <ms>', 'how long a poll is held with no task, in ms (SWF: 60000)').argParser(parsePositiveInteger))
   .addOption(new Option('--latency <ms>', 'milliseconds added to every call').argParser(parsePositiveInteger))
+  .addOption(new Option('--max-connections <n>', 'connections open at once; more are answered 503 (default 2048)').argParser(parsePositiveInteger))
+  .addOption(new Option('--headers-timeout <ms>', "time a client has to send a request's headers (default 10000)").argParser(parsePositiveInteger))
+  .addOption(new Option('--request-timeout <ms>', 'time a client has to send a whole request (default 30000)').argParser(parsePositiveInteger))
+  .addOption(new Option('--max-closed-executions <n>', "closed executions kept, oldest dropped first (default: as the domain's retention says)").argParser(parsePositiveInteger))
   .addOption(
     new Option(
       '--chaos <spec>',

@@ -18,6 +18,10 @@ export interface LocalFlags {
   maxClockSkew?: number;
   /** Host names accepted in `Host` besides the endpoint's own. */
   allowedHost?: string[];
+  maxConnections?: number;
+  headersTimeout?: number;
+  requestTimeout?: number;
+  maxClosedExecutions?: number;
 }
 
 const CHAOS_KEYS: Record<string, keyof ChaosOptions> = {
@@ -92,6 +96,10 @@ export async function runLocal(run: CliRun, flags: LocalFlags): Promise<number> 
     ...(flags.pollTimeout !== undefined ? { pollTimeoutMs: flags.pollTimeout } : {}),
     ...(flags.latency !== undefined ? { latencyMs: flags.latency } : {}),
     ...(flags.chaos ? { chaos: flags.chaos } : {}),
+    ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
+    ...(flags.headersTimeout !== undefined ? { headersTimeoutMs: flags.headersTimeout } : {}),
+    ...(flags.requestTimeout !== undefined ? { requestTimeoutMs: flags.requestTimeout } : {}),
+    ...(flags.maxClosedExecutions !== undefined ? { maxClosedExecutions: flags.maxClosedExecutions } : {}),
   });
   const signal = nextSignal();
   run.io.stdout(`${server.endpoint}\n`);

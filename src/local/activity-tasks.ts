@@ -1,11 +1,18 @@
 /** Activity tasks: scheduling, polls, heartbeats, responses and their four time-outs. @internal */
-import { SwfFault, parseDuration, unknownResource } from './protocol.js';
+import type {
+  CountPendingActivityTasksInput,
+  PollForActivityTaskInput,
+  RecordActivityTaskHeartbeatInput,
+  RespondActivityTaskCanceledInput,
+  RespondActivityTaskCompletedInput,
+  RespondActivityTaskFailedInput,
+  ScheduleActivityTaskDecisionAttributes,
+} from '@aws-sdk/client-swf';
+import { parseDuration, unknownResource } from './protocol.js';
 import { addEvent, compact } from './history.js';
-import { requestDecision } from './decision-tasks.js';
-import { executionRef, typeKey, type ActivityTask, type Engine, type Execution } from './state.js';
-
-/** A request body, already checked against the SWF model by validate.ts before it gets here. */
-type Input = Record<string, any>;
+import { requestDecision } from './decision-schedule.js';
+import type { Checked } from './input.js';
+import { executionRef, typeKey, type ActivityTask, type Engine, type Execution, type TypeRecord } from './state.js';
 
 /** Causes of ScheduleActivityTaskFailed this endpoint writes. */
 export type ScheduleActivityProblem =
@@ -18,11 +25,21 @@ export type ScheduleActivityProblem =
   | 'DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED'
   | 'DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED';
 
-/**
- * Schedules an activity task for a ScheduleActivityTask decision: writes ActivityTaskScheduled (defaults of
- * the type applied), starts its schedule time-outs and queues it; or returns why it cannot be scheduled.
- */
-export function scheduleActivityTask(engine: Engine, execution: Execution, attrs: Input, decisionTaskCompletedEventId: number): ScheduleActivityProblem | undefined {
+type ScheduleAttributes = Checked<ScheduleActivityTaskDecisionAttributes>;
+
+/** The settings of a task to schedule, the type's defaults applied; as written in ActivityTaskScheduled. */
+interface ActivitySettings {
+  type: TypeRecord;
+  taskList: { name: string };
+  taskPriority?: string;
+  scheduleToStartTimeout: string;
+  scheduleToCloseTimeout: string;
+  startToCloseTimeout: string;
+  heartbeatTimeout: string;
+}
+
+/** Applies the activity type's defaults to a decision's attributes, or returns the first problem that stops it. */
+function resolveActivity(engine: Engine, execution: Execution, attrs: ScheduleAttributes): ActivitySettings | ScheduleActivityProblem {
   const type = execution.domain.activityTypes.get(typeKey(attrs.activityType));
   if (type === undefined) return 'ACTIVITY_TYPE_DOES_NOT_EXIST';
   if (type.status === 'DEPRECATED') return 'ACTIVITY_TYPE_DEPRECATED';
@@ -39,11 +56,23 @@ export function scheduleActivityTask(engine: Engine, execution: Execution, attrs
   if (startToCloseTimeout === undefined) return 'DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED';
   // SWF lets the heartbeat time-out be absent everywhere: then there is none.
   const heartbeatTimeout = ((attrs.heartbeatTimeout ?? d.defaultTaskHeartbeatTimeout) as string | undefined) ?? 'NONE';
+  const taskPriority = attrs.taskPriority ?? (d.defaultTaskPriority as string | undefined);
+  return { type, taskList, taskPriority, scheduleToStartTimeout, scheduleToCloseTimeout, startToCloseTimeout, heartbeatTimeout };
+}
+
+/**
+ * Schedules an activity task for a ScheduleActivityTask decision: writes ActivityTaskScheduled (defaults of
+ * the type applied), starts its schedule time-outs and queues it; or returns why it cannot be scheduled.
+ */
+export function scheduleActivityTask(engine: Engine, execution: Execution, attrs: ScheduleAttributes, decisionTaskCompletedEventId: number): ScheduleActivityProblem | undefined {
+  const settings = resolveActivity(engine, execution, attrs);
+  if (typeof settings === 'string') return settings;
+  const { type, taskList, ...written } = settings;
   const timeouts = {
-    scheduleToStart: parseDuration(scheduleToStartTimeout, 'scheduleToStartTimeout'),
-    scheduleToClose: parseDuration(scheduleToCloseTimeout, 'scheduleToCloseTimeout'),
-    startToClose: parseDuration(startToCloseTimeout, 'startToCloseTimeout'),
-    heartbeat: parseDuration(heartbeatTimeout, 'heartbeatTimeout'),
+    scheduleToStart: parseDuration(written.scheduleToStartTimeout, 'scheduleToStartTimeout'),
+    scheduleToClose: parseDuration(written.scheduleToCloseTimeout, 'scheduleToCloseTimeout'),
+    startToClose: parseDuration(written.startToCloseTimeout, 'startToCloseTimeout'),
+    heartbeat: parseDuration(written.heartbeatTimeout, 'heartbeatTimeout'),
   };
   const scheduledEventId = addEvent(
     execution,
@@ -53,12 +82,8 @@ export function scheduleActivityTask(engine: Engine, execution: Execution, attrs
       activityId: attrs.activityId,
       input: attrs.input,
       control: attrs.control,
-      scheduleToStartTimeout,
-      scheduleToCloseTimeout,
-      startToCloseTimeout,
-      heartbeatTimeout,
+      ...written,
       taskList: { name: taskList.name },
-      taskPriority: attrs.taskPriority ?? d.defaultTaskPriority,
       decisionTaskCompletedEventId,
     },
     engine.now(),
@@ -147,7 +172,7 @@ function startTask(engine: Engine, task: ActivityTask, identity: string | undefi
 /** What SWF answers to an activity poll that got no task: no token (SDKs read a missing or empty one alike). */
 const EMPTY_ACTIVITY_POLL = { startedEventId: 0 };
 
-export async function pollForActivityTask(engine: Engine, input: Input, signal?: AbortSignal): Promise<Record<string, unknown>> {
+export async function pollForActivityTask(engine: Engine, input: Checked<PollForActivityTaskInput>, signal?: AbortSignal): Promise<Record<string, unknown>> {
   const domain = engine.domain(input.domain);
   const queue = engine.activityQueue(domain, input.taskList.name);
   for (;;) {
@@ -170,14 +195,14 @@ function startedTask(engine: Engine, token: string): ActivityTask {
   return task;
 }
 
-export function recordActivityTaskHeartbeat(engine: Engine, input: Input): Record<string, unknown> {
+export function recordActivityTaskHeartbeat(engine: Engine, input: Checked<RecordActivityTaskHeartbeatInput>): Record<string, unknown> {
   const task = startedTask(engine, input.taskToken);
   task.heartbeatDetails = input.details ?? task.heartbeatDetails;
   armHeartbeat(engine, task);
   return { cancelRequested: task.cancelRequested };
 }
 
-function respond(engine: Engine, input: Input, eventType: string, attributes: (task: ActivityTask) => Record<string, unknown>): Record<string, never> {
+function respond(engine: Engine, input: { taskToken: string }, eventType: string, attributes: (task: ActivityTask) => Record<string, unknown>): Record<string, never> {
   const task = startedTask(engine, input.taskToken);
   addEvent(task.execution, eventType, { ...attributes(task), scheduledEventId: task.scheduledEventId, startedEventId: task.startedEventId }, engine.now());
   closeActivityTask(engine, task);
@@ -185,15 +210,15 @@ function respond(engine: Engine, input: Input, eventType: string, attributes: (t
   return {};
 }
 
-export function respondActivityTaskCompleted(engine: Engine, input: Input): Record<string, never> {
+export function respondActivityTaskCompleted(engine: Engine, input: Checked<RespondActivityTaskCompletedInput>): Record<string, never> {
   return respond(engine, input, 'ActivityTaskCompleted', () => ({ result: input.result }));
 }
 
-export function respondActivityTaskFailed(engine: Engine, input: Input): Record<string, never> {
+export function respondActivityTaskFailed(engine: Engine, input: Checked<RespondActivityTaskFailedInput>): Record<string, never> {
   return respond(engine, input, 'ActivityTaskFailed', () => ({ reason: input.reason, details: input.details }));
 }
 
-export function respondActivityTaskCanceled(engine: Engine, input: Input): Record<string, never> {
+export function respondActivityTaskCanceled(engine: Engine, input: Checked<RespondActivityTaskCanceledInput>): Record<string, never> {
   return respond(engine, input, 'ActivityTaskCanceled', (task) => ({
     details: input.details,
     latestCancelRequestedEventId: task.latestCancelRequestedEventId,
@@ -223,7 +248,7 @@ export function requestCancelActivityTask(engine: Engine, execution: Execution, 
   return true;
 }
 
-export function countPendingActivityTasks(engine: Engine, input: Input): Record<string, unknown> {
+export function countPendingActivityTasks(engine: Engine, input: Checked<CountPendingActivityTasksInput>): Record<string, unknown> {
   const domain = engine.domain(input.domain);
   return { count: domain.activityQueues.get(input.taskList.name)?.pending ?? 0, truncated: false };
 }

@@ -1,9 +1,21 @@
 /** Workflow executions: start, close, describe, list, signal, cancel, terminate, history. @internal */
+import type {
+  CountClosedWorkflowExecutionsInput,
+  DescribeWorkflowExecutionInput,
+  GetWorkflowExecutionHistoryInput,
+  ListClosedWorkflowExecutionsInput,
+  RequestCancelWorkflowExecutionInput,
+  SignalWorkflowExecutionInput,
+  StartWorkflowExecutionInput,
+  TerminateWorkflowExecutionInput,
+} from '@aws-sdk/client-swf';
 import { SwfFault, epochSeconds, parseDuration, parseEpochSeconds, unknownResource } from './protocol.js';
 import { addEvent, compact, decodePageToken, historyPage, page, pageSize } from './history.js';
 import { assertDomainRegistered, findType } from './domains.js';
 import { closeActivityTask } from './activity-tasks.js';
-import { closeDecisionTasks, requestDecision } from './decision-tasks.js';
+import { closeDecisionTasks, requestDecision } from './decision-schedule.js';
+import type { Checked } from './input.js';
+import { retainClosed } from './retention.js';
 import {
   executionRef,
   findExecution,
@@ -15,8 +27,11 @@ import {
   type TypeId,
 } from './state.js';
 
-/** A request body, already checked against the SWF model by validate.ts before it gets here. */
-type Input = Record<string, any>;
+/** The filters of List/Count Open/Closed WorkflowExecutions: the closed ones hold every member the open ones have. */
+type CountQuery = Checked<CountClosedWorkflowExecutionsInput> & { reverseOrder?: boolean };
+type ExecutionQuery = Checked<ListClosedWorkflowExecutionsInput>;
+
+const EXCLUSIVE_FILTERS = ['executionFilter', 'typeFilter', 'tagFilter', 'closeStatusFilter'] as const;
 
 /** What starting a run needs beyond its domain; defaults not yet applied. */
 export interface StartRequest {
@@ -94,6 +109,7 @@ export function createExecution(engine: Engine, domain: Domain, req: StartReques
     timers: new Map(),
     children: new Map(),
     decision: { needsAnother: false, applying: false, previousStartedEventId: 0 },
+    eventLimit: engine.eventLimit,
   };
   domain.executions.set(execution.runId, execution);
   domain.open.set(execution.workflowId, execution);
@@ -128,7 +144,7 @@ export function createExecution(engine: Engine, domain: Domain, req: StartReques
   return execution;
 }
 
-export function startWorkflowExecution(engine: Engine, input: Input): Record<string, unknown> {
+export function startWorkflowExecution(engine: Engine, input: Checked<StartWorkflowExecutionInput>): Record<string, unknown> {
   const domain = engine.domain(input.domain);
   assertDomainRegistered(domain);
   const type = findType(engine, domain, 'workflow', input.workflowType);
@@ -163,6 +179,7 @@ export function closeExecution(engine: Engine, execution: Execution, closeStatus
   execution.timers.clear();
   closeDecisionTasks(engine, execution);
   if (execution.domain.open.get(execution.workflowId) === execution) execution.domain.open.delete(execution.workflowId);
+  retainClosed(engine, execution);
   notifyParent(engine, execution, closeStatus);
   for (const child of [...execution.children.values()]) {
     if (execution.config.childPolicy === 'TERMINATE') {
@@ -255,7 +272,7 @@ export function signal(engine: Engine, execution: Execution, s: { signalName: st
   requestDecision(engine, execution);
 }
 
-function openExecution(engine: Engine, input: Input): Execution {
+function openExecution(engine: Engine, input: { domain: string; workflowId: string; runId?: string }): Execution {
   const execution = findExecution(engine, input.domain, { workflowId: input.workflowId, runId: input.runId });
   if (execution.status !== 'OPEN') {
     throw unknownResource(`Unknown execution: WorkflowExecution=[workflowId=${execution.workflowId}, runId=${execution.runId}]`);
@@ -263,17 +280,17 @@ function openExecution(engine: Engine, input: Input): Execution {
   return execution;
 }
 
-export function signalWorkflowExecution(engine: Engine, input: Input): Record<string, never> {
+export function signalWorkflowExecution(engine: Engine, input: Checked<SignalWorkflowExecutionInput>): Record<string, never> {
   signal(engine, openExecution(engine, input), { signalName: input.signalName, input: input.input });
   return {};
 }
 
-export function requestCancelWorkflowExecution(engine: Engine, input: Input): Record<string, never> {
+export function requestCancelWorkflowExecution(engine: Engine, input: Checked<RequestCancelWorkflowExecutionInput>): Record<string, never> {
   requestCancel(engine, openExecution(engine, input), {});
   return {};
 }
 
-export function terminateWorkflowExecution(engine: Engine, input: Input): Record<string, never> {
+export function terminateWorkflowExecution(engine: Engine, input: Checked<TerminateWorkflowExecutionInput>): Record<string, never> {
   terminate(engine, openExecution(engine, input), { reason: input.reason, details: input.details, childPolicy: input.childPolicy });
   return {};
 }
@@ -292,7 +309,7 @@ function executionInfo(e: Execution): Record<string, unknown> {
   });
 }
 
-export function describeWorkflowExecution(engine: Engine, input: Input): Record<string, unknown> {
+export function describeWorkflowExecution(engine: Engine, input: Checked<DescribeWorkflowExecutionInput>): Record<string, unknown> {
   const e = findExecution(engine, input.domain, input.execution ?? {});
   return compact({
     executionInfo: executionInfo(e),
@@ -309,9 +326,9 @@ export function describeWorkflowExecution(engine: Engine, input: Input): Record<
   });
 }
 
-export function getWorkflowExecutionHistory(engine: Engine, input: Input): Record<string, unknown> {
+export function getWorkflowExecutionHistory(engine: Engine, input: Checked<GetWorkflowExecutionHistoryInput>): Record<string, unknown> {
   const e = findExecution(engine, input.domain, input.execution ?? {});
-  return compact(historyPage(e, input, 'history'));
+  return compact(historyPage(engine, e, input, 'history'));
 }
 
 function timeWindow(filter: { oldestDate?: unknown; latestDate?: unknown } | undefined): (ms: number | undefined) => boolean {
@@ -322,9 +339,9 @@ function timeWindow(filter: { oldestDate?: unknown; latestDate?: unknown } | und
 }
 
 /** The runs a List/Count call selects, newest first (or oldest first with reverseOrder). */
-function select(engine: Engine, input: Input, open: boolean): Execution[] {
+function select(engine: Engine, input: ExecutionQuery | CountQuery, open: boolean): Execution[] {
   const domain = engine.domain(input.domain);
-  const exclusive = ['executionFilter', 'typeFilter', 'tagFilter', 'closeStatusFilter'].filter((k) => input[k] !== undefined);
+  const exclusive = EXCLUSIVE_FILTERS.filter((k) => input[k] !== undefined);
   if (exclusive.length > 1) {
     throw new SwfFault('ValidationException', `Only one of executionFilter, typeFilter, tagFilter${open ? '' : ', closeStatusFilter'} can be given; got ${exclusive.join(', ')}`);
   }
@@ -350,14 +367,14 @@ function select(engine: Engine, input: Input, open: boolean): Execution[] {
   return out;
 }
 
-export function listExecutions(engine: Engine, input: Input, open: boolean): Record<string, unknown> {
+export function listExecutions(engine: Engine, input: ExecutionQuery, open: boolean): Record<string, unknown> {
   const all = select(engine, input, open);
   const kind = open ? 'open-executions' : 'closed-executions';
-  const token = decodePageToken(input.nextPageToken, kind);
-  const p = page(all, token?.o ?? 0, pageSize(input.maximumPageSize), kind);
+  const token = decodePageToken(engine, input.nextPageToken, kind);
+  const p = page(engine, all, token?.o ?? 0, pageSize(input.maximumPageSize), kind);
   return compact({ executionInfos: p.items.map(executionInfo), nextPageToken: p.nextPageToken });
 }
 
-export function countExecutions(engine: Engine, input: Input, open: boolean): Record<string, unknown> {
+export function countExecutions(engine: Engine, input: CountQuery, open: boolean): Record<string, unknown> {
   return { count: select(engine, input, open).length, truncated: false };
 }

@@ -2,11 +2,12 @@
  * flowy-swf/local: an in-memory, SWF-compatible endpoint for demos, tests and development.
  * It speaks SWF's own wire protocol, so the AWS SDK (and boto3) talk to it unchanged.
  */
-import { Engine } from './state.js';
 import { createSystemClock, type LocalClock } from './clock.js';
 import { Chaos, type ChaosOptions } from './chaos.js';
 import { DEFAULT_MAX_BODY_BYTES, startServer } from './server.js';
 import { compileAuth, createRequestGate, type LocalAuth } from './auth/index.js';
+import { createEngine, MAX_HISTORY_EVENTS } from './engine.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-limits.js';
 
 export { createManualClock, createSystemClock } from './clock.js';
 export type { LocalClock, ManualClock, TimerHandle } from './clock.js';
@@ -39,6 +40,25 @@ export interface LocalSwfOptions {
   maxOpenActivitiesPerExecution?: number;
   /** Most domains, registered and deprecated together (SWF: 100). @default 100 */
   maxDomains?: number;
+  /**
+   * Most closed executions kept across all domains; past it the oldest closed one is dropped first, before
+   * its domain's retention ends. Retention alone applies without it. @default undefined (no cap)
+   */
+  maxClosedExecutions?: number;
+  /**
+   * Events in one execution's history at which it is terminated (cause `EVENT_LIMIT_EXCEEDED`), as SWF does
+   * at 25,000. Lower it only to test how a workflow meets the limit. @default 25000
+   */
+  maxHistoryEvents?: number;
+  /** Most connections open at once; past it a new one is answered 503 `ServiceUnavailableException` and closed. @default 2048 */
+  maxConnections?: number;
+  /** Milliseconds a client has to send a request's headers; then 408 and the connection closes. @default 10000 */
+  headersTimeoutMs?: number;
+  /**
+   * Milliseconds a client has to send a whole request, headers and body (not counting how long a long poll
+   * is held); then 408 and the connection closes. At least `headersTimeoutMs`. @default 30000
+   */
+  requestTimeoutMs?: number;
   /** Where warnings go. @default a line on stderr */
   warn?: (message: string) => void;
 }
@@ -54,6 +74,8 @@ export interface LocalSwfStats {
   waitingPolls: number;
   /** SWF time-outs and timers running. */
   timers: number;
+  /** Closed executions still kept (until their domain's retention ends, or the cap pushes them out). */
+  closedExecutions: number;
 }
 
 /** A running local endpoint. */
@@ -75,7 +97,41 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
-function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions, 'chaos' | 'auth'>> & { chaos?: ChaosOptions } {
+const wholeAtLeast = (name: string, value: number, min: number): number => {
+  if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} is ${value}; it must be a whole number of at least ${min.toLocaleString('en-US')}`);
+  return value;
+};
+
+/** The limits on what the endpoint holds and how long a client may take, checked. */
+function compileLimits(options: LocalSwfOptions): ConnectionLimits & { maxClosedExecutions?: number; maxHistoryEvents: number } {
+  const d = DEFAULT_CONNECTION_LIMITS;
+  const headersTimeoutMs = wholeAtLeast('headersTimeoutMs', options.headersTimeoutMs ?? d.headersTimeoutMs, 1);
+  const requestTimeoutMs = wholeAtLeast('requestTimeoutMs', options.requestTimeoutMs ?? Math.max(d.requestTimeoutMs, headersTimeoutMs), 1);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new TypeError(`requestTimeoutMs is ${requestTimeoutMs} and headersTimeoutMs ${headersTimeoutMs}; the whole request cannot take less time than its headers`);
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    maxConnections: wholeAtLeast('maxConnections', options.maxConnections ?? d.maxConnections, 1),
+    maxHistoryEvents: wholeAtLeast('maxHistoryEvents', options.maxHistoryEvents ?? MAX_HISTORY_EVENTS, 3),
+    ...(options.maxClosedExecutions === undefined ? {} : { maxClosedExecutions: wholeAtLeast('maxClosedExecutions', options.maxClosedExecutions, 0) }),
+  };
+}
+
+/** Tells of refused connections, at most once every ten seconds. */
+function refusalWarning(warn: (message: string) => void, maxConnections: number): (open: number) => void {
+  let last = -Infinity;
+  let refused = 0;
+  return () => {
+    refused++;
+    if (performance.now() - last < 10_000) return;
+    last = performance.now();
+    warn(`local SWF endpoint: ${maxConnections.toLocaleString('en-US')} connections open (its maxConnections); ${refused.toLocaleString('en-US')} refused with 503 so far`);
+  };
+}
+
+function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions, 'chaos' | 'auth' | keyof ConnectionLimits | 'maxClosedExecutions' | 'maxHistoryEvents'>> & { chaos?: ChaosOptions } {
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port is ${port}; it must be an integer from 0 to 65535`);
   const pollTimeoutMs = options.pollTimeoutMs ?? 60_000;
@@ -116,11 +172,14 @@ function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions
 export async function startLocalSwf(options: LocalSwfOptions = {}): Promise<LocalSwf> {
   const o = compileOptions(options);
   const auth = compileAuth(options.auth);
+  const { maxClosedExecutions, maxHistoryEvents, ...limits } = compileLimits(options);
   const chaos = o.chaos ? new Chaos(o.chaos) : undefined;
-  const engine = new Engine(o.clock, {
+  const engine = createEngine(o.clock, {
     pollTimeoutMs: o.pollTimeoutMs,
     maxOpenActivitiesPerExecution: o.maxOpenActivitiesPerExecution,
     maxDomains: o.maxDomains,
+    maxHistoryEvents,
+    ...(maxClosedExecutions === undefined ? {} : { maxClosedExecutions }),
     accountId: '000000000000',
     region: 'us-east-1',
   });
@@ -138,6 +197,8 @@ export async function startLocalSwf(options: LocalSwfOptions = {}): Promise<Loca
     ...(chaos ? { chaos } : {}),
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     gate: createRequestGate({ bindHost: o.host, allowedHosts: o.allowedHosts, ...(auth ? { auth } : {}), now: () => o.clock.now() }),
+    limits,
+    onRefused: refusalWarning(o.warn, limits.maxConnections),
   });
   return {
     endpoint: server.endpoint,
@@ -153,6 +214,7 @@ export async function startLocalSwf(options: LocalSwfOptions = {}): Promise<Loca
         startedDecisionTasks: engine.decisionTokens.size,
         waitingPolls: engine.waitingPolls,
         timers: engine.timerCount,
+        closedExecutions: engine.closedCount,
       };
     },
     close: () => server.close(),

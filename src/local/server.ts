@@ -3,11 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SwfFault } from './protocol.js';
-import { validateInput, isKnownOperation } from './validate.js';
+import { isKnownOperation } from './validate.js';
+import { applyCall, faultOf } from './apply.js';
 import { OPERATIONS } from './operations.js';
 import { MODEL_LIMITS } from './model-limits.js';
 import type { Chaos, ChaosFault } from './chaos.js';
 import type { Engine } from './state.js';
+import { applyConnectionLimits, connectionsCheckingInterval, type ConnectionLimits } from './connection-limits.js';
 import type { RequestGate } from './auth/index.js';
 
 const TARGET_PREFIX = 'SimpleWorkflowService.';
@@ -30,6 +32,9 @@ export interface ServerSettings {
   latencyMs: number;
   chaos?: Chaos;
   maxBodyBytes: number;
+  limits: ConnectionLimits;
+  /** Hears of each connection refused past `limits.maxConnections`. */
+  onRefused?: (open: number) => void;
   /** The Host check and, with auth on, the signature check. */
   gate?: RequestGate;
 }
@@ -39,12 +44,6 @@ export interface RunningServer {
   endpoint: string;
   port: number;
   close(): Promise<void>;
-}
-
-function faultOf(error: unknown): SwfFault {
-  if (error instanceof SwfFault) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new SwfFault('InternalFailure', `Internal error of the local SWF endpoint: ${message}`, 500);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, requestId: string, closeConnection = false): void {
@@ -95,6 +94,127 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
   });
 }
 
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Applies one call to the engine: the single seam for latency, fault injection and future middleware. */
+function createDispatch(engine: Engine, settings: ServerSettings): (call: Call) => Promise<Outcome> {
+  return async (call) => {
+    const chaos = settings.chaos;
+    await delay(settings.latencyMs + (chaos?.latencyMs ?? 0), call.signal);
+    const before = chaos?.pick('before');
+    if (before === 'reset') return { reset: true };
+    if (before) return { fault: chaosFault(before) };
+    const outcome: Outcome = await applyCall(engine, call.operation, call.input, call.signal);
+    const after = chaos?.pick('after');
+    if (after === 'reset') return { reset: true };
+    if (after) return { fault: chaosFault(after) };
+    return outcome;
+  };
+}
+
+/** Reads and checks method, size, target and JSON of a request; answers the faults itself and then returns undefined. */
+async function readCall(req: IncomingMessage, res: ServerResponse, settings: ServerSettings, requestId: string): Promise<Omit<Call, 'signal'> | undefined> {
+  const date = settings.gate?.date();
+  if (date !== undefined) res.setHeader('date', date);
+  const refused = settings.gate?.checkHost(req);
+  if (refused) {
+    req.resume();
+    send(res, refused.status, refused.body(), requestId);
+    return undefined;
+  }
+  if (req.method !== 'POST') {
+    req.resume();
+    send(res, 404, { __type: 'UnknownOperationException', message: `SWF takes POST /, not ${req.method} ${req.url}` }, requestId);
+    return undefined;
+  }
+  const tooLarge = (bytes: string): void => {
+    send(res, 413, { __type: 'RequestEntityTooLargeException', message: `Request body is ${bytes} bytes; SWF allows ${settings.maxBodyBytes.toLocaleString('en-US')}` }, requestId, true);
+    // Do not buffer the rest: drop the connection once the answer is out.
+    res.on('finish', () => req.socket.destroy());
+  };
+  // Checks that need only the headers come before the body is read: an unsigned body is never buffered.
+  const unsignedHeaders = settings.gate?.checkSignatureHeaders(req);
+  if (unsignedHeaders) {
+    req.resume();
+    send(res, unsignedHeaders.status, unsignedHeaders.body(), requestId);
+    return undefined;
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > settings.maxBodyBytes) {
+    tooLarge(declared.toLocaleString('en-US'));
+    return undefined;
+  }
+  const body = await readBody(req, settings.maxBodyBytes);
+  if (body === undefined) {
+    tooLarge(`more than ${settings.maxBodyBytes.toLocaleString('en-US')}`);
+    return undefined;
+  }
+  const unsigned = settings.gate?.checkSignature(req, body);
+  if (unsigned) {
+    send(res, unsigned.status, unsigned.body(), requestId);
+    return undefined;
+  }
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  if (!isKnownOperation(operation) || OPERATIONS[operation] === undefined) {
+    send(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation: X-Amz-Target '${target.slice(0, 128)}'` }, requestId);
+    return undefined;
+  }
+  try {
+    const text = body.toString('utf8');
+    const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    return { operation, input: parsed as Record<string, unknown> };
+  } catch {
+    send(res, 400, { __type: 'SerializationException', message: 'The request body is not a JSON object' }, requestId);
+    return undefined;
+  }
+}
+
+/** The request handler: reads a call, dispatches it with a signal that aborts when its caller goes, answers. */
+function createHandler(settings: ServerSettings, dispatch: (call: Call) => Promise<Outcome>, shutdown: AbortSignal, inFlight: Set<AbortController>) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    const call = await readCall(req, res, settings, requestId);
+    if (call === undefined) return;
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    if (shutdown.aborted) gone.abort();
+    inFlight.add(gone);
+    try {
+      const outcome = await dispatch({ ...call, signal: gone.signal });
+      if ('reset' in outcome) req.socket.destroy();
+      else if ('fault' in outcome) send(res, outcome.fault.status, outcome.fault.body(), requestId);
+      else send(res, 200, outcome.ok, requestId);
+    } finally {
+      inFlight.delete(gone);
+    }
+  };
+}
+
+function listen(server: Server, settings: ServerSettings): Promise<AddressInfo> {
+  return new Promise<AddressInfo>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
 /** Starts the HTTP server. Every request goes through `dispatch`, the one place calls are applied. */
 export async function startServer(engine: Engine, settings: ServerSettings): Promise<RunningServer> {
   const shutdown = new AbortController();
@@ -103,138 +223,18 @@ export async function startServer(engine: Engine, settings: ServerSettings): Pro
   shutdown.signal.addEventListener('abort', () => {
     for (const c of inFlight) c.abort();
   });
-
-  const delay = (ms: number, signal: AbortSignal): Promise<void> =>
-    new Promise((resolve) => {
-      if (ms <= 0 || signal.aborted) return resolve();
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
-
-  /** Applies one call to the engine: the single seam for latency, fault injection and future middleware. */
-  async function dispatch(call: Call): Promise<Outcome> {
-    const chaos = settings.chaos;
-    await delay(settings.latencyMs + (chaos?.latencyMs ?? 0), call.signal);
-    const before = chaos?.pick('before');
-    if (before === 'reset') return { reset: true };
-    if (before) return { fault: chaosFault(before) };
-    let outcome: Outcome;
-    try {
-      const operation = OPERATIONS[call.operation];
-      if (operation === undefined) throw new SwfFault('UnknownOperationException', `Operation ${call.operation} is not supported`);
-      validateInput(call.operation, call.input);
-      outcome = { ok: await operation(engine, call.input, { signal: call.signal }) };
-    } catch (error) {
-      outcome = { fault: faultOf(error) };
-    }
-    const after = chaos?.pick('after');
-    if (after === 'reset') return { reset: true };
-    if (after) return { fault: chaosFault(after) };
-    return outcome;
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = randomUUID();
-    const date = settings.gate?.date();
-    if (date !== undefined) res.setHeader('date', date);
-    const refused = settings.gate?.checkHost(req);
-    if (refused) {
-      req.resume();
-      send(res, refused.status, refused.body(), requestId);
-      return;
-    }
-    if (req.method !== 'POST') {
-      req.resume();
-      send(res, 404, { __type: 'UnknownOperationException', message: `SWF takes POST /, not ${req.method} ${req.url}` }, requestId);
-      return;
-    }
-    const tooLarge = (bytes: string): void => {
-      send(res, 413, { __type: 'RequestEntityTooLargeException', message: `Request body is ${bytes} bytes; SWF allows ${settings.maxBodyBytes.toLocaleString('en-US')}` }, requestId, true);
-      // Do not buffer the rest: drop the connection once the answer is out.
-      res.on('finish', () => req.socket.destroy());
-    };
-    const unsignedHeaders = settings.gate?.checkSignatureHeaders(req);
-    if (unsignedHeaders) {
-      req.resume(); // the body is discarded as it comes, never buffered
-      send(res, unsignedHeaders.status, unsignedHeaders.body(), requestId);
-      return;
-    }
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > settings.maxBodyBytes) {
-      tooLarge(declared.toLocaleString('en-US'));
-      return;
-    }
-    const body = await readBody(req, settings.maxBodyBytes);
-    if (body === undefined) {
-      tooLarge(`more than ${settings.maxBodyBytes.toLocaleString('en-US')}`);
-      return;
-    }
-    const unsigned = settings.gate?.checkSignature(req, body);
-    if (unsigned) {
-      send(res, unsigned.status, unsigned.body(), requestId);
-      return;
-    }
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    if (!isKnownOperation(operation) || OPERATIONS[operation] === undefined) {
-      send(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation: X-Amz-Target '${target}'` }, requestId);
-      return;
-    }
-    let input: Record<string, unknown>;
-    try {
-      const text = body.toString('utf8');
-      const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
-      send(res, 400, { __type: 'SerializationException', message: 'The request body is not a JSON object' }, requestId);
-      return;
-    }
-    const gone = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) gone.abort();
-    });
-    if (shutdown.signal.aborted) gone.abort();
-    inFlight.add(gone);
-    try {
-      const outcome = await dispatch({ operation, input, signal: gone.signal });
-      if ('reset' in outcome) {
-        req.socket.destroy();
-      } else if ('fault' in outcome) {
-        send(res, outcome.fault.status, outcome.fault.body(), requestId);
-      } else {
-        send(res, 200, outcome.ok, requestId);
-      }
-    } finally {
-      inFlight.delete(gone);
-    }
-  }
-
-  const server: Server = createServer((req, res) => {
+  const handle = createHandler(settings, createDispatch(engine, settings), shutdown.signal, inFlight);
+  const server: Server = createServer({ connectionsCheckingInterval: connectionsCheckingInterval(settings.limits) }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       const fault = faultOf(error);
       send(res, fault.status, fault.body(), randomUUID());
     });
   });
   server.keepAliveTimeout = 75_000;
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  applyConnectionLimits(server, settings.limits, settings.onRefused);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, settings.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, settings);
   const hostPart = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
-
   let closing: Promise<void> | undefined;
   return {
     endpoint: `http://${hostPart}:${address.port}`,

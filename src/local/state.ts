@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { LocalClock, TimerHandle } from './clock.js';
 import { SwfFault, unknownResource } from './protocol.js';
-import { TaskDispatcher, type Waiter } from './task-queue.js';
+import { Deque, TaskDispatcher, type Waiter } from './task-queue.js';
 
 /** Name and version of an activity or workflow type. */
 export interface TypeId {
@@ -45,6 +45,8 @@ export interface Domain {
   open: Map<string, Execution>;
   activityQueues: Map<string, TaskDispatcher<ActivityTask>>;
   decisionQueues: Map<string, TaskDispatcher<DecisionTask>>;
+  /** Closed runs still kept, oldest close first: the order their retention ends in. */
+  closed: Deque<Execution>;
 }
 
 export interface HistoryEventRecord {
@@ -99,6 +101,16 @@ export interface Execution {
     previousStartedEventId: number;
   };
   timeoutTimer?: TimerHandle;
+  /** The engine's history limit, shared by every run: a run that reaches it joins `reached`. */
+  eventLimit: EventLimit;
+  /** Forgotten: its retention ended, or the cap on closed runs pushed it out. */
+  dropped?: boolean;
+}
+
+/** SWF's cap on events in one run's history, and the runs that reached it since the engine last settled. */
+export interface EventLimit {
+  readonly max: number;
+  readonly reached: Set<Execution>;
 }
 
 export interface ActivityTimeouts {
@@ -149,6 +161,10 @@ export interface EngineSettings {
   pollTimeoutMs: number;
   maxOpenActivitiesPerExecution: number;
   maxDomains: number;
+  /** Events in one run's history before SWF terminates it (EVENT_LIMIT_EXCEEDED). */
+  maxHistoryEvents: number;
+  /** Most closed runs kept across domains, oldest dropped first; undefined for no cap but retention. */
+  maxClosedExecutions?: number;
   accountId: string;
   region: string;
 }
@@ -161,12 +177,23 @@ export class Engine {
   private readonly timers = new Set<TimerHandle>();
   private readonly polls = new Set<{ waiter: Waiter<never>; finish: () => void }>();
   private tokenSeq = 0;
+  /** Closed runs kept, across domains (dropped ones excluded). */
+  closedCount = 0;
+  /** Closed runs in close order, across domains; kept only when there is a cap on them. */
+  readonly closedOrder = new Deque<Execution>();
+  /** The timer that drops closed runs whose retention ended, and when it fires. */
+  retentionTimer?: { handle: TimerHandle; at: number };
+  readonly eventLimit: EventLimit;
+  /** Key that signs page tokens, so a hand-made one is told apart from one this endpoint wrote. */
+  readonly pageTokenKey = randomBytes(32);
   closed = false;
 
   constructor(
     readonly clock: LocalClock,
     readonly settings: EngineSettings,
-  ) {}
+  ) {
+    this.eventLimit = { max: settings.maxHistoryEvents, reached: new Set() };
+  }
 
   now(): number {
     return this.clock.now();
@@ -176,7 +203,12 @@ export class Engine {
   setTimer(ms: number, fn: () => void): TimerHandle {
     const handle: TimerHandle = this.clock.setTimer(ms, () => {
       this.timers.delete(handle);
-      if (!this.closed) fn();
+      if (this.closed) return;
+      try {
+        fn();
+      } finally {
+        this.settle();
+      }
     });
     this.timers.add(handle);
     return handle;
@@ -188,9 +220,15 @@ export class Engine {
     this.clock.clearTimer(handle);
   }
 
-  /** Timers running now (for tests and stats). */
+  /**
+   * Runs after every call and every timer: enforces what may only be enforced between two steps of the
+   * state machine (set by the endpoint; a no-op until then).
+   */
+  settle: () => void = () => {};
+
+  /** Time-outs and workflow timers running now, not counting the retention sweep (for tests and stats). */
   get timerCount(): number {
-    return this.timers.size;
+    return this.timers.size - (this.retentionTimer ? 1 : 0);
   }
 
   /** An opaque, unguessable task token: 32 random bytes in base64url and a sequence number. */

@@ -1,15 +1,14 @@
 /** Workflow timers: StartTimer, CancelTimer and TimerFired. @internal */
 import { parseDuration } from './protocol.js';
 import { addEvent } from './history.js';
-import { requestDecision } from './decision-tasks.js';
+import type { StartTimerDecisionAttributes } from '@aws-sdk/client-swf';
+import { requestDecision } from './decision-schedule.js';
+import type { Checked } from './input.js';
 import type { Engine, Execution } from './state.js';
 
-/** A request body, already checked against the SWF model by validate.ts before it gets here. */
-type Input = Record<string, any>;
-
 /** Starts a timer for a StartTimer decision, or returns why it cannot start. */
-export function startTimer(engine: Engine, execution: Execution, attrs: Input, decisionTaskCompletedEventId: number): 'TIMER_ID_ALREADY_IN_USE' | undefined {
-  const timerId = attrs.timerId as string;
+export function startTimer(engine: Engine, execution: Execution, attrs: Checked<StartTimerDecisionAttributes>, decisionTaskCompletedEventId: number): 'TIMER_ID_ALREADY_IN_USE' | undefined {
+  const timerId = attrs.timerId;
   if (execution.timers.has(timerId)) return 'TIMER_ID_ALREADY_IN_USE';
   const ms = parseDuration(attrs.startToFireTimeout, 'startToFireTimeout') ?? 0;
   const startedEventId = addEvent(

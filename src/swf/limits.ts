@@ -30,16 +30,26 @@ export const SWF_LIMITS = {
 /** Characters SWF forbids in names: `:` `/` `|` and control characters. */
 const FORBIDDEN_CHARACTER = /[:/|\u0000-\u001f\u007f-\u009f]/;
 
-/** Why `value` is not a valid SWF name of at most `max` characters, or `undefined` when it is. */
-export function nameProblem(value: string, max: number): string | undefined {
-  if (value.length === 0) return 'is empty; SWF needs at least 1 character';
-  if (value.length > max) return `is ${value.length} characters; SWF allows ${max}`;
-  if (value.trim() !== value) return 'starts or ends with white space, which SWF forbids';
+/**
+ * Why `value` breaks SWF's rule for the characters of a name, or `undefined` when it keeps it: no `:`, `/`,
+ * `|` or control characters (`\u0000-\u001f`, `\u007f-\u009f`), not the literal string `arn`, and (unless
+ * `outerWhitespace` is `'allowed'`, as SWF's reference allows for type names, versions and ids) no white space
+ * at either end. The one definition of the rule: the worker, the scanner and the local endpoint all use it.
+ */
+export function nameCharacterProblem(value: string, outerWhitespace: 'forbidden' | 'allowed' = 'forbidden'): string | undefined {
+  if (outerWhitespace === 'forbidden' && value.trim() !== value) return 'starts or ends with white space, which SWF forbids';
   const bad = FORBIDDEN_CHARACTER.exec(value);
   if (bad) return `contains the character ${JSON.stringify(bad[0])}, which SWF forbids (no ':', '/', '|' or control characters)`;
   // SWF's rule is that a name must not *be* `arn`; names that merely contain it ("warning") are fine.
   if (value === 'arn') return "is the literal string 'arn', which SWF forbids as a name";
   return undefined;
+}
+
+/** Why `value` is not a valid SWF name of at most `max` characters, or `undefined` when it is. */
+export function nameProblem(value: string, max: number): string | undefined {
+  if (value.length === 0) return 'is empty; SWF needs at least 1 character';
+  if (value.length > max) return `is ${value.length} characters; SWF allows ${max}`;
+  return nameCharacterProblem(value);
 }
 
 /**

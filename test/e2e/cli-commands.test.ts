@@ -486,6 +486,35 @@ describe('flowy-swf', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('local --max-connections caps connections: one more is answered 503', async () => {
+    const child = spawn(process.execPath, [FLOWY_SWF, 'local', '--port', '0', '--max-connections', '1', '--headers-timeout', '20000', '--request-timeout', '20000'], { cwd: root, env: cleanEnv() });
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n')) resolve(stdout.split('\n')[0] as string);
+      });
+      child.on('exit', (code) => reject(new Error(`local exited early with ${code}`)));
+    });
+    const { connect } = await import('node:net');
+    const url = new URL(endpoint);
+    const idle = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => idle.once('connect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const res = await fetch(endpoint, { method: 'POST', headers: { 'x-amz-target': 'SimpleWorkflowService.ListDomains' }, body: '{}' });
+    expect(res.status).toBe(503);
+    idle.destroy();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('local refuses a request timeout shorter than the header timeout, naming both', async () => {
+    const run = await flowySwf(['local', '--port', '0', '--headers-timeout', '5000', '--request-timeout', '100']);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('requestTimeoutMs is 100 and headersTimeoutMs 5000');
+  });
 });
 
 describe('against the local SWF endpoint', () => {

@@ -263,7 +263,7 @@ describe('local SWF: validation from the model', () => {
     );
     await expectValidation(
       c.send(new RegisterActivityTypeCommand({ domain: h.domain, name: 'a', version: '9', defaultTaskHeartbeatTimeout: '1.5' })),
-      "1 validation error detected: Value '1.5' at 'defaultTaskHeartbeatTimeout' failed to satisfy constraint: Member must be a whole number of seconds or NONE",
+      "1 validation error detected: Value '1.5' at 'defaultTaskHeartbeatTimeout' failed to satisfy constraint: Member must be a whole number of seconds from 0 to 99,999,999, or NONE",
     );
   });
 
