@@ -1,7 +1,7 @@
 import { SWFClient, type SWFClientConfig } from '@aws-sdk/client-swf';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { SizeLimitedHttpHandler } from './size-limit.js';
 
 /** Options of {@link createSwfClient}. */
 export interface SwfClientOptions {
@@ -31,7 +31,8 @@ export function isLoopbackEndpoint(endpoint: string): boolean {
  * Builds an `SWFClient` fit for long polls: connection time-out 5 s, request and socket time-outs
  * 70 s (SWF holds a poll up to 60 s), keep-alive sockets. The AWS SDK's own retries are turned off
  * (`maxAttempts: 1`): flowy-swf retries every call itself with full-jitter backoff, and a respond call
- * until it succeeds or SWF says the task is closed.
+ * until it succeeds or SWF says the task is closed. Answer bodies over 1 MiB (`MAX_RESPONSE_BYTES`) are
+ * refused with `ResponseTooLargeError`, a transient fault.
  */
 export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.ProcessEnv = process.env): SWFClient {
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SWF ?? undefined;
@@ -46,7 +47,8 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
+    // Answers over MAX_RESPONSE_BYTES are refused (ResponseTooLargeError, retried): none of SWF's is near it.
+    requestHandler: new SizeLimitedHttpHandler({
       connectionTimeout: 5_000,
       requestTimeout: 70_000,
       socketTimeout: 70_000,
