@@ -49,7 +49,9 @@ export class PollFaultLog {
     const now = this.clock.now();
     this.#count++;
     const first = this.#count === 1;
-    const changed = this.#last !== undefined && (this.#last.kind !== fault.kind || this.#last.summary !== fault.summary);
+    // A new kind of failure is worth a line; the same one again (an early empty differs only by its ms) is counted.
+    const changed =
+      this.#last !== undefined && (this.#last.kind !== fault.kind || (fault.kind !== 'early-empty' && this.#last.summary !== fault.summary));
     this.#last = fault;
     if (first) this.#since = now;
     if (first || changed) {

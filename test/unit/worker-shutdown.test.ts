@@ -38,6 +38,7 @@ function build(fake: FakeSwf, extra: Partial<WorkerOptions> = {}) {
     taskList: 'tl',
     registry,
     maxConcurrentPolls: 2,
+    minEmptyPollMs: 0,
     metrics: { taskFinished: (_n, _v, outcome) => outcomes.push(outcome) },
     ...extra,
   });
