@@ -6,6 +6,7 @@ import { assertSwfName } from '../swf/limits.js';
 import { defaultRegistry, registerActivityTypes, scan } from '../scanner/index.js';
 import { Worker, type WorkerOptions } from '../worker/index.js';
 import { createLogger, prometheusMetrics, serveMetrics, type MetricsServer } from '../observability/index.js';
+import { installSignalHandlers } from './signals.js';
 
 /** Options of {@link startActivityWorker}. Anything not named here is passed to the {@link Worker}. */
 export interface StartActivityWorkerOptions
@@ -88,7 +89,7 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
       logger.info({ url: metricsServer.url }, 'serving metrics');
     }
     onWorker?.(worker);
-    const signals = (handleSignals ?? true) ? installSignalHandlers(worker, logger) : undefined;
+    const signals = (handleSignals ?? true) ? installSignalHandlers(worker, logger, worker.shutdownGraceMs) : undefined;
     logger.info(
       { domain: options.domain, taskList: options.taskList, activities: activities.map((a) => `${a.name}@${a.version}`) },
       'activity worker started',
@@ -98,11 +99,17 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
     } finally {
       signals?.remove();
     }
-    if (signals?.forcedBy()) {
+    const unreported = worker.runningTasks;
+    if (unreported > 0) {
+      signals?.exitIfTasksHold(1);
+      const why = signals?.forcedBy()
+        ? `the worker was stopped at once by a second ${signals.forcedBy()}`
+        : `the shutdown grace period (${worker.shutdownGraceMs} ms) ran out and the tasks did not end when their signal was aborted`;
       throw new FlowySwfError(
-        `the worker was stopped at once by a second ${signals.forcedBy()}: tasks it was running were not reported and will time out in SWF`,
+        `${why}: ${unreported} task(s) it was running were not reported; SWF times them out (start-to-close or heartbeat timeout), then the decider can retry them`,
       );
     }
+    if (signals?.forcedBy()) logger.info({ signal: signals.forcedBy() }, 'stopped at once; no task was running, nothing is lost');
   } finally {
     await metricsServer?.close();
     ownClient?.destroy();
@@ -111,35 +118,3 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
 }
 
 
-/** How long a forced stop leaves the process to flush before it exits. */
-const FORCED_EXIT_DELAY_MS = 1_000;
-
-/** First SIGINT/SIGTERM: graceful shutdown. Second: stop at once. */
-function installSignalHandlers(worker: Worker, logger: Logger): { remove(): void; forcedBy(): NodeJS.Signals | undefined } {
-  let received = 0;
-  let forcedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    received++;
-    if (received > 1) forcedBy ??= signal;
-    if (received === 1) {
-      logger.info({ signal }, 'shutting down: no new polls; running tasks get the grace period (send again to stop at once)');
-      void worker.shutdown();
-    } else {
-      logger.warn({ signal }, 'second signal: stopping at once');
-      // Running tasks may hold the event loop (timers, sockets): once the worker has let go, leave
-      // the process a moment to write what it has, then end it. A forced stop is not a clean one: exit 1.
-      void worker.shutdown({ force: true }).finally(() => {
-        setTimeout(() => process.exit(1), FORCED_EXIT_DELAY_MS).unref();
-      });
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    remove: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-    forcedBy: () => forcedBy,
-  };
-}

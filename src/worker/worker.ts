@@ -114,9 +114,19 @@ export class Worker {
     return this.#o.identity;
   }
 
-  /** Tasks running right now. */
+  /** Tasks running right now: after a forced stop, the tasks left unreported. */
   get runningTasks(): number {
     return this.#running.size;
+  }
+
+  /** The grace period `shutdown()` gives, in ms (`shutdownGraceMs`). */
+  get shutdownGraceMs(): number {
+    return this.#o.shutdownGraceMs;
+  }
+
+  /** What a stop would wait for now: running tasks and open polls. */
+  stopStats(): { runningTasks: number; openPolls: number } {
+    return { runningTasks: this.#running.size, openPolls: this.#openPolls };
   }
 
   /**
