@@ -1,8 +1,10 @@
 import { decodeFlowyInput, encodeJsonResult } from '../swf/codec.js';
 import { FlowySwfError } from '../swf/errors.js';
 import type { ActivityContext, ActivityInfo } from './context.js';
+import { processSingleton } from './shared.js';
 
-const contexts = new WeakMap<Activity, ActivityContext>();
+// One map per process: a worker of another copy of flowy-swf binds the activities it runs here too.
+const contexts = processSingleton('activity-contexts', () => new WeakMap<Activity, ActivityContext>(), (v) => v instanceof WeakMap);
 
 /** @internal Gives an activity instance the context of the task it runs. */
 export function bindActivityContext(activity: Activity, context: ActivityContext): void {
