@@ -103,3 +103,22 @@ describe('two copies of flowy-swf in one process', () => {
     ]);
   });
 });
+
+describe('a worker started from this repository', () => {
+  it('loads examples/activities against the built package the CLI runs, not a second copy through the tsconfig paths', async () => {
+    const script = join(dir, 'copy-check.mjs');
+    await writeFile(
+      script,
+      `const { scan, defaultRegistry, Activity } = await import(process.argv[2]);
+await scan({ packages: ['examples/activities'] });
+console.log(JSON.stringify(defaultRegistry().list().map((d) => [d.name, d.activityClass.prototype instanceof Activity])));`,
+    );
+    const { stdout } = await promisify(execFile)(process.execPath, [script, pathToFileURL(join(ROOT, 'dist/src/index.js')).href], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    const found = JSON.parse(stdout.trim().split('\n').at(-1)!) as Array<[string, boolean]>;
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.filter(([, same]) => !same)).toEqual([]);
+  });
+});
