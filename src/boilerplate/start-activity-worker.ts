@@ -65,6 +65,7 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
         : 'no @activity classes are registered; pass packages (--package) naming the files or directories that hold them',
     );
   }
+  warnOnOtherTaskLists(logger, options.taskList, activities);
   const { region, endpoint, registerRemote, packages: _p, ignore: _i, handleSignals, onWorker, metricsPort, metricsHost, ...rest } = options;
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)) {
     throw new ConfigurationError(`metricsPort is ${metricsPort}; give a port from 0 to 65535 (0 picks a free one)`);
@@ -118,3 +119,14 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
 }
 
 
+
+/** Says so when no activity found defaults to the task list polled: its tasks are scheduled elsewhere by default. */
+function warnOnOtherTaskLists(logger: Logger, taskList: string, activities: readonly { name: string; version: string; taskList: string }[]): void {
+  if (activities.some((a) => a.taskList === taskList)) return;
+  const lists = [...new Set(activities.map((a) => a.taskList))];
+  logger.warn(
+    { taskList, activityTaskLists: lists },
+    `no activity found defaults to task list ${JSON.stringify(taskList)}, the one this worker polls (they default to ${lists.map((l) => JSON.stringify(l)).join(', ')}); ` +
+      'tasks scheduled with their default task list will not reach this worker: check --task-list',
+  );
+}

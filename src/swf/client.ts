@@ -1,6 +1,7 @@
 import { SWFClient, type SWFClientConfig } from '@aws-sdk/client-swf';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { ConfigurationError } from './errors.js';
 import { SizeLimitedHttpHandler } from './size-limit.js';
 
 /** Options of {@link createSwfClient}. */
@@ -42,7 +43,7 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
   if (!credentials && endpoint && isLoopbackEndpoint(endpoint) && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE) {
     credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   }
-  return new SWFClient({
+  const client = new SWFClient({
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
@@ -58,4 +59,28 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
     }),
     ...options.config,
   });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw explainMissingRegion(error);
+      }
+    },
+    { step: 'initialize', name: 'flowySwfExplainMissingRegion' },
+  );
+  return client;
+}
+
+/**
+ * The AWS SDK's bare `Region is missing` as a `ConfigurationError` that says where a region comes from;
+ * any other error as it is.
+ */
+export function explainMissingRegion(error: unknown): unknown {
+  if (!(error instanceof Error) || !/^Region is missing/.test(error.message)) return error;
+  return new ConfigurationError(
+    'AWS region is missing: pass --region (or the region option in code), set AWS_REGION, or point at an endpoint ' +
+      'with --endpoint / AWS_ENDPOINT_URL_SWF (the local endpoint needs no region)',
+    { cause: error },
+  );
 }

@@ -1,7 +1,7 @@
 import { PollForActivityTaskCommand, type ActivityTask, type PollForActivityTaskInput } from '@aws-sdk/client-swf';
 import { setMaxListeners } from 'node:events';
 import type { RetryOptions } from '../swf/backoff.js';
-import { FlowySwfError, isTransient } from '../swf/errors.js';
+import { ConfigurationError, FlowySwfError, isTransient } from '../swf/errors.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerLogger, type WorkerOptions } from './options.js';
 import { Semaphore } from './semaphore.js';
@@ -222,7 +222,8 @@ export class Worker {
         metrics.swfCall('PollForActivityTask', 'error');
         const delayMs = backoff.delay(errors++);
         const transient = isTransient(error);
-        if (!transient && ++faults >= this.#o.maxPollFaults) {
+        // A client that cannot be configured (no region) will not fix itself: fail now.
+        if (error instanceof ConfigurationError || (!transient && ++faults >= this.#o.maxPollFaults)) {
           this.#failPolling(error, faults);
           return;
         }
@@ -333,6 +334,12 @@ export class Worker {
 
   #failPolling(error: unknown, faults: number): void {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (error instanceof ConfigurationError) {
+      this.#failure = error;
+      this.#log.error({ error: error.message }, 'polling cannot start; draining running tasks, then FAILED');
+      this.#beginDrain();
+      return;
+    }
     this.#failure = new FlowySwfError(
       `PollForActivityTask failed ${faults} times in a row with non-transient errors (last: ${message}); check that domain ${JSON.stringify(this.#o.domain)} exists and the credentials may poll it`,
       { cause: error },
