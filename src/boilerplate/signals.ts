@@ -18,6 +18,8 @@ export interface SignalHandlers {
   remove(): void;
   /** The signal that forced the stop (the second one), if any. */
   forcedBy(): NodeJS.Signals | undefined;
+  /** How many SIGINT/SIGTERM were received. */
+  received(): number;
   /**
    * Call once `run()` has settled: when tasks are still running (a forced stop, or tasks that ignored
    * their aborted signal), they may hold the event loop, so the process is ended shortly after with `code`.
@@ -67,6 +69,7 @@ export function installSignalHandlers(
       host.off('SIGTERM', onSignal);
     },
     forcedBy: () => forcedBy,
+    received: () => received,
     exitIfTasksHold: (code) => {
       if (worker.runningTasks === 0) return;
       // Unref'd: when nothing holds the event loop, the process ends on its own first.

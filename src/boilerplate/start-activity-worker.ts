@@ -101,7 +101,8 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
       signals?.remove();
     }
     const unreported = worker.runningTasks;
-    if (unreported > 0) {
+    // A stop you started through the worker (onWorker) is yours to judge; one a signal started is reported.
+    if (unreported > 0 && signals?.received()) {
       signals?.exitIfTasksHold(1);
       const why = signals?.forcedBy()
         ? `the worker was stopped at once by a second ${signals.forcedBy()}`

@@ -1,4 +1,5 @@
 import type { Clock } from '../swf/clock.js';
+import { FlowySwfError } from '../swf/errors.js';
 import type { WorkerLogger } from './options.js';
 
 /** How often, at most, a streak of failing polls is logged again while it lasts. */
@@ -107,4 +108,13 @@ export function pollFault(error: unknown, transient: boolean): PollFault {
     return { kind: 'transient', summary, hint: 'cannot reach the endpoint: check --endpoint, AWS_ENDPOINT_URL_SWF, --region and the network' };
   }
   return { kind: 'transient', summary, hint: 'a transient fault (network, throttling, 5xx)' };
+}
+
+/** @internal The error `run()` rejects with when `maxPollFaults` non-transient faults came in a row. */
+export function pollingFailure(error: unknown, faults: number, domain: string): FlowySwfError {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new FlowySwfError(
+    `PollForActivityTask failed ${faults} times in a row with non-transient errors (last: ${message}); check that domain ${JSON.stringify(domain)} exists and the credentials may poll it`,
+    { cause: error },
+  );
 }

@@ -6,7 +6,8 @@ import type { SwfOperation, TaskOutcome } from './metrics.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerLogger, type WorkerOptions } from './options.js';
 import { Semaphore } from './semaphore.js';
 import { assertTransition, WorkerStateError, type WorkerState } from './states.js';
-import { PollFaultLog, pollFault } from './poll-faults.js';
+import { lateHeartbeatWarning } from './late-heartbeats.js';
+import { PollFaultLog, pollFault, pollingFailure } from './poll-faults.js';
 import { TaskSummary } from './summary.js';
 import { TaskRun, type TaskRunnerShared } from './task-runner.js';
 import { TokenBucket } from './token-bucket.js';
@@ -56,11 +57,12 @@ export class Worker {
   readonly #finished = new AbortController();
   readonly #running = new Set<TaskRun>();
   readonly #summary: TaskSummary;
+  /** One streak for all poll loops: five loops failing alike make one line, not five. */
+  readonly #pollFaults: PollFaultLog;
   #state: WorkerState = 'INITIALIZED';
   #pollsStarted = 0;
   #openPolls = 0;
   #graceExpired = false;
-  #lateWarnedAt = Number.NEGATIVE_INFINITY;
   #failure: Error | undefined;
   #idle: (() => void) | undefined;
   #runPromise: Promise<void> | undefined;
@@ -73,6 +75,7 @@ export class Worker {
     this.#log = o.logger.child({ domain: o.domain, taskList: o.taskList, identity: o.identity });
     this.#slots = new Semaphore(o.maxConcurrentTasks);
     this.#summary = new TaskSummary(o.clock, this.#log);
+    this.#pollFaults = new PollFaultLog(o.clock, this.#log);
     // Every open poll listens on this one signal; the SDK removes its listener when the request ends.
     setMaxListeners(0, this.#abandon.signal);
     this.#forced = new Promise<void>((resolve) => this.#force.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -90,8 +93,11 @@ export class Worker {
       options: o,
       log: this.#log,
       heartbeatBudget: Number.isFinite(o.maxHeartbeatsPerSecond)
-        ? new TokenBucket(o.maxHeartbeatsPerSecond, Math.max(1, o.maxHeartbeatsPerSecond), o.clock, (waitedMs, waiting) =>
-            this.#heartbeatsLate(waitedMs, waiting),
+        ? new TokenBucket(
+            o.maxHeartbeatsPerSecond,
+            Math.max(1, o.maxHeartbeatsPerSecond),
+            o.clock,
+            lateHeartbeatWarning(o.clock, this.#log, o.maxHeartbeatsPerSecond, () => this.#running.size),
           )
         : undefined,
       retry: {
@@ -189,7 +195,7 @@ export class Worker {
     // Counted per poll loop, each with its own backoff: shared by all loops, the count would reach
     // maxPollFaults within a fraction of a second of back-to-back answers, before a fix could land.
     let faults = 0;
-    const faultLog = new PollFaultLog(clock, this.#log);
+    const faultLog = this.#pollFaults;
     while (this.#state === 'RUNNING') {
       if (this.#pollsStarted >= loop) {
         this.#beginDrain();
@@ -333,18 +339,12 @@ export class Worker {
   }
 
   #failPolling(error: unknown, faults: number): void {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (error instanceof ConfigurationError) {
-      this.#failure = error;
-      this.#log.error({ error: error.message }, 'polling cannot start; draining running tasks, then FAILED');
-      this.#beginDrain();
-      return;
-    }
-    this.#failure = new FlowySwfError(
-      `PollForActivityTask failed ${faults} times in a row with non-transient errors (last: ${message}); check that domain ${JSON.stringify(this.#o.domain)} exists and the credentials may poll it`,
-      { cause: error },
+    const configuration = error instanceof ConfigurationError;
+    this.#failure = configuration ? error : pollingFailure(error, faults, this.#o.domain);
+    this.#log.error(
+      configuration ? { error: error.message } : { err: error },
+      `polling ${configuration ? 'cannot start' : 'failed for good'}; draining running tasks, then FAILED`,
     );
-    this.#log.error({ err: error }, 'polling failed for good; draining running tasks, then FAILED');
     this.#beginDrain();
   }
 
@@ -409,18 +409,6 @@ export class Worker {
       );
     }
     this.#forceStop();
-  }
-
-  /** Warns, at most once a minute, that heartbeats wait long for the worker's budget. */
-  #heartbeatsLate(waitedMs: number, waiting: number): void {
-    const now = this.#o.clock.now();
-    if (now - this.#lateWarnedAt < 60_000) return;
-    this.#lateWarnedAt = now;
-    this.#log.warn(
-      { waitedMs, waiting, maxHeartbeatsPerSecond: this.#o.maxHeartbeatsPerSecond, runningTasks: this.#running.size },
-      `heartbeats wait ${Math.round(waitedMs / 1000)} s for the worker's budget of ${this.#o.maxHeartbeatsPerSecond}/s; ` +
-        'tasks may time out by heartbeat: raise maxHeartbeatsPerSecond (SWF allows 160/s per account), lengthen heartbeat timeouts, or lower maxConcurrentTasks',
-    );
   }
 
   #forceStop(): void {
