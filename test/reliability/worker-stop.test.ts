@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest
 import type { SWFClient } from '@aws-sdk/client-swf';
 import { createSwfClient, encodeFlowyInput } from 'flowy-swf';
 import { startLocalSwf, type LocalSwf } from 'flowy-swf/local';
-import { cliArgs, Decider, ensureBuilt, killChildren, registerDomain, spawnWorker, until, WORKER_CLI, type ChildWorker } from './harness.js';
+import { activityTasks, cliArgs, Decider, fullHistory, ensureBuilt, killChildren, registerDomain, spawnWorker, until, WORKER_CLI, type ChildWorker } from './harness.js';
 
 const STUBBORN_DIR = fileURLToPath(new URL('./fixtures/stop/', import.meta.url));
 
@@ -53,8 +53,8 @@ async function startWorker(e: Env, identity: string, extra: string[]): Promise<C
   return child;
 }
 
-async function runStubborn(e: Env, count: number, ms: number): Promise<void> {
-  const decider = new Decider({ client: e.client, domain: e.domain, activityType: { name: 'reliability-stubborn', version: '1' }, input: () => encodeFlowyInput([ms]) });
+async function runStubborn(e: Env, count: number, ms: number, name = 'reliability-stubborn'): Promise<void> {
+  const decider = new Decider({ client: e.client, domain: e.domain, activityType: { name, version: '1' }, input: () => encodeFlowyInput([ms]) });
   e.decider = decider;
   decider.start();
   await decider.startExecution(`${e.domain}-1`, Array.from({ length: count }, (_, i) => `item-${i}`));
@@ -71,6 +71,22 @@ describe('reliability: stopping a CLI worker', () => {
     console.log(`[stop] idle, --shutdown-grace 2: exit ${exit.code} after ${exit.at - sentAt} ms`);
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(w.stderr()).not.toMatch(/not reported/);
+  });
+
+  it('tasks that honour their signal: exit 0 at the grace period, each task failed for retry, none left', async () => {
+    const e = await setUp('stop-obedient');
+    const w = await startWorker(e, 'obedient', ['--shutdown-grace', '2']);
+    await runStubborn(e, 3, 120_000, 'reliability-sleep');
+    const sentAt = Date.now();
+    w.process.kill('SIGTERM');
+    const exit = await w.exited;
+    console.log(`[stop] 3 running tasks that honour their signal, --shutdown-grace 2: exit ${exit.code} after ${exit.at - sentAt} ms`);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(w.stderr()).not.toMatch(/not reported/);
+    const execution = { workflowId: `${e.domain}-1`, runId: e.decider!.runIds.get(`${e.domain}-1`)! };
+    const failed = async () => activityTasks(await fullHistory(e.client, e.domain, execution)).filter((t) => t.closedAs === 'ActivityTaskFailed');
+    await until('the three failures in history', async () => (await failed()).length >= 3, 10_000);
+    for (const t of await failed()) expect(t.reason).toMatch(/^worker obedient shut down before the task finished; retry it elsewhere/);
   });
 
   it('tasks that ignore their aborted signal: exit 1 after the grace period, naming how many were not reported', async () => {
