@@ -5,8 +5,10 @@ import type { ReceivedMessage, ReceiveMessageOptions, SendMessageOptions } from 
 import type { ActivityContext, ActivityInfo } from './context.js';
 import type { CallbackHandle, DelegateOptions } from '../delegation/delegator.js';
 import { notConfiguredError } from '../delegation/delegator.js';
+import { processSingleton } from './shared.js';
 
-const contexts = new WeakMap<Activity, ActivityContext>();
+// One map per process: a worker of another copy of flowy-swf binds the activities it runs here too.
+const contexts = processSingleton('activity-contexts', () => new WeakMap<Activity, ActivityContext>(), (v) => v instanceof WeakMap);
 
 /** @internal Gives an activity instance the context of the task it runs. */
 export function bindActivityContext(activity: Activity, context: ActivityContext): void {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { FlowySwfError } from '../swf/errors.js';
 import type { CallbackHandle, DelegateOptions } from '../delegation/delegator.js';
 import type { InvocationMessaging } from '../messaging/types.js';
+import { brandOf, isBranded, processSingleton } from './shared.js';
 
 /** What SWF told the worker about the task being run. */
 export interface ActivityInfo {
@@ -28,9 +29,18 @@ export type ActivityAbortKind =
   /** The worker is shutting down and the grace period ran out. */
   | 'shutdown';
 
-/** The reason an activity's `signal` is aborted with. */
+const ABORTED_BRAND = brandOf('ActivityAbortedError');
+
+/**
+ * The reason an activity's `signal` is aborted with. `instanceof` holds for one made by any copy of
+ * flowy-swf in the process (the worker's copy and the one your activities import may differ).
+ */
 export class ActivityAbortedError extends FlowySwfError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBranded(this, ActivityAbortedError, ABORTED_BRAND, value);
+  }
   override name = 'ActivityAbortedError';
+  readonly [ABORTED_BRAND] = true;
   constructor(readonly kind: ActivityAbortKind, message?: string) {
     super(message ?? defaultMessage(kind));
   }
@@ -68,7 +78,13 @@ export interface ActivityContext {
   readonly messaging?: InvocationMessaging;
 }
 
-const storage = new AsyncLocalStorage<ActivityContext>();
+// One store per process, so heartbeat() and cancellationSignal() of any copy of flowy-swf see the task a
+// worker of any other copy runs.
+const storage = processSingleton(
+  'activity-storage',
+  () => new AsyncLocalStorage<ActivityContext>(),
+  (v) => typeof (v as { run?: unknown }).run === 'function' && typeof (v as { getStore?: unknown }).getStore === 'function',
+);
 
 /** @internal Runs `fn` with `context` as the current activity context. */
 export function runInActivityContext<T>(context: ActivityContext, fn: () => T): T {

@@ -8,6 +8,7 @@ import { Worker, type WorkerOptions } from '../worker/index.js';
 import { resolveDelegator } from '../delegation/delegator.js';
 import { RedisRouter, redactUrl, type MessageRouter, type RedisRouterOptions } from '../messaging/index.js';
 import { createLogger, prometheusMetrics, serveMetrics, type MetricsServer } from '../observability/index.js';
+import { installSignalHandlers } from './signals.js';
 
 /** Options of {@link startActivityWorker}. Anything not named here is passed to the {@link Worker}. */
 export interface StartActivityWorkerOptions
@@ -81,6 +82,7 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
         : 'no @activity classes are registered; pass packages (--package) naming the files or directories that hold them',
     );
   }
+  warnOnOtherTaskLists(logger, options.taskList, activities);
   const { region, endpoint, registerRemote, packages: _p, ignore: _i, handleSignals, onWorker, metricsPort, metricsHost, callbackSecretFile, callbackSecrets, callbackUrl, messaging, ...rest } = options;
   const delegator = rest.delegator ?? resolveDelegator({ callbackSecretFile, callbackSecrets, callbackUrl });
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)) {
@@ -109,7 +111,7 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
       logger.info({ url: metricsServer.url }, 'serving metrics');
     }
     onWorker?.(worker);
-    const signals = (handleSignals ?? true) ? installSignalHandlers(worker, logger) : undefined;
+    const signals = (handleSignals ?? true) ? installSignalHandlers(worker, logger, worker.shutdownGraceMs) : undefined;
     logger.info(
       { domain: options.domain, taskList: options.taskList, activities: activities.map((a) => `${a.name}@${a.version}`) },
       'activity worker started',
@@ -119,11 +121,18 @@ export async function startActivityWorker(options: StartActivityWorkerOptions): 
     } finally {
       signals?.remove();
     }
-    if (signals?.forcedBy()) {
+    const unreported = worker.runningTasks;
+    // A stop you started through the worker (onWorker) is yours to judge; one a signal started is reported.
+    if (unreported > 0 && signals?.received()) {
+      signals?.exitIfTasksHold(1);
+      const why = signals?.forcedBy()
+        ? `the worker was stopped at once by a second ${signals.forcedBy()}`
+        : `the shutdown grace period (${worker.shutdownGraceMs} ms) ran out and the tasks did not end when their signal was aborted`;
       throw new FlowySwfError(
-        `the worker was stopped at once by a second ${signals.forcedBy()}: tasks it was running were not reported and will time out in SWF`,
+        `${why}: ${unreported} task(s) it was running were not reported; SWF times them out (start-to-close or heartbeat timeout), then the decider can retry them`,
       );
     }
+    if (signals?.forcedBy()) logger.info({ signal: signals.forcedBy() }, 'stopped at once; no task was running, nothing is lost');
   } finally {
     await metricsServer?.close();
     await ownRouter?.close();
@@ -149,35 +158,14 @@ async function messagingRouter(messaging: StartActivityWorkerOptions['messaging'
   }
 }
 
-/** How long a forced stop leaves the process to flush before it exits. */
-const FORCED_EXIT_DELAY_MS = 1_000;
 
-/** First SIGINT/SIGTERM: graceful shutdown. Second: stop at once. */
-function installSignalHandlers(worker: Worker, logger: Logger): { remove(): void; forcedBy(): NodeJS.Signals | undefined } {
-  let received = 0;
-  let forcedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    received++;
-    if (received > 1) forcedBy ??= signal;
-    if (received === 1) {
-      logger.info({ signal }, 'shutting down: no new polls; running tasks get the grace period (send again to stop at once)');
-      void worker.shutdown();
-    } else {
-      logger.warn({ signal }, 'second signal: stopping at once');
-      // Running tasks may hold the event loop (timers, sockets): once the worker has let go, leave
-      // the process a moment to write what it has, then end it. A forced stop is not a clean one: exit 1.
-      void worker.shutdown({ force: true }).finally(() => {
-        setTimeout(() => process.exit(1), FORCED_EXIT_DELAY_MS).unref();
-      });
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    remove: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-    forcedBy: () => forcedBy,
-  };
+/** Says so when no activity found defaults to the task list polled: its tasks are scheduled elsewhere by default. */
+function warnOnOtherTaskLists(logger: Logger, taskList: string, activities: readonly { name: string; version: string; taskList: string }[]): void {
+  if (activities.some((a) => a.taskList === taskList)) return;
+  const lists = [...new Set(activities.map((a) => a.taskList))];
+  logger.warn(
+    { taskList, activityTaskLists: lists },
+    `no activity found defaults to task list ${JSON.stringify(taskList)}, the one this worker polls (they default to ${lists.map((l) => JSON.stringify(l)).join(', ')}); ` +
+      'tasks scheduled with their default task list will not reach this worker: check --task-list',
+  );
 }

@@ -48,7 +48,7 @@ export function addWorkerOptions(command: Command): Command {
     .addOption(new Option('--loop <n>', 'start this many polls, then drain and stop (default: run until SIGINT/SIGTERM)').argParser(parsePositiveInteger))
     .option('--auto-heartbeat', 'heartbeat running tasks automatically')
     .addOption(
-      new Option('--shutdown-grace <seconds>', 'on SIGINT/SIGTERM, how long running tasks may go on before their signal is aborted (default: 30)').argParser(
+      new Option('--shutdown-grace <seconds>', 'on SIGINT/SIGTERM, how long running tasks and open polls get before tasks are aborted and polls abandoned; the stop ends within it plus 0.5 s (default: 25)').argParser(
         parsePositiveInteger,
       ),
     )

@@ -1,6 +1,6 @@
 /**
  * Module loading for the scanner: `import()` through file URLs, with TypeScript made loadable under
- * plain Node by registering tsx's ESM hooks once per process.
+ * plain Node by registering tsx's ESM and CommonJS hooks once per process.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,8 +81,12 @@ export const nodeLoaderHooks: LoaderHooks = {
   },
   registerTypeScript() {
     const state = processState();
-    state.registration ??= import('tsx/esm/api').then(({ register }) => {
-      register();
+    // Both hooks: in a `"type": "commonjs"` project (what `npm init -y` writes) Node loads a `.ts` file
+    // as CommonJS, which only tsx's require hook compiles; its `import ... from 'flowy-swf'` then
+    // becomes a require() of this package's ESM entry (require(esm): Node 20.19+, 22.12+).
+    state.registration ??= Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]).then(([esm, cjs]) => {
+      esm.register();
+      cjs.register();
     });
     return state.registration;
   },

@@ -1,7 +1,8 @@
 import { SWFClient, type SWFClientConfig } from '@aws-sdk/client-swf';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { ConfigurationError } from './errors.js';
+import { SizeLimitedHttpHandler } from './size-limit.js';
 
 /** Options of {@link createSwfClient}. */
 export interface SwfClientOptions {
@@ -31,7 +32,8 @@ export function isLoopbackEndpoint(endpoint: string): boolean {
  * Builds an `SWFClient` fit for long polls: connection time-out 5 s, request and socket time-outs
  * 70 s (SWF holds a poll up to 60 s), keep-alive sockets. The AWS SDK's own retries are turned off
  * (`maxAttempts: 1`): flowy-swf retries every call itself with full-jitter backoff, and a respond call
- * until it succeeds or SWF says the task is closed.
+ * until it succeeds or SWF says the task is closed. Answer bodies over 1 MiB (`MAX_RESPONSE_BYTES`) are
+ * refused with `ResponseTooLargeError`, a transient fault.
  */
 export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.ProcessEnv = process.env): SWFClient {
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SWF ?? undefined;
@@ -41,12 +43,13 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
   if (!credentials && endpoint && isLoopbackEndpoint(endpoint) && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE) {
     credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   }
-  return new SWFClient({
+  const client = new SWFClient({
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
+    // Answers over MAX_RESPONSE_BYTES are refused (ResponseTooLargeError, retried): none of SWF's is near it.
+    requestHandler: new SizeLimitedHttpHandler({
       connectionTimeout: 5_000,
       requestTimeout: 70_000,
       socketTimeout: 70_000,
@@ -56,4 +59,28 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
     }),
     ...options.config,
   });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw explainMissingRegion(error);
+      }
+    },
+    { step: 'initialize', name: 'flowySwfExplainMissingRegion' },
+  );
+  return client;
+}
+
+/**
+ * The AWS SDK's bare `Region is missing` as a `ConfigurationError` that says where a region comes from;
+ * any other error as it is.
+ */
+export function explainMissingRegion(error: unknown): unknown {
+  if (!(error instanceof Error) || !/^Region is missing/.test(error.message)) return error;
+  return new ConfigurationError(
+    'AWS region is missing: pass --region (or the region option in code), set AWS_REGION, or point at an endpoint ' +
+      'with --endpoint / AWS_ENDPOINT_URL_SWF (the local endpoint needs no region)',
+    { cause: error },
+  );
 }

@@ -52,6 +52,8 @@ const TRANSIENT_NAMES = new Set([
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'SlowDown',
+  // Our own cap on an answer's size (see createSwfClient): the endpoint sent far more than SWF ever does.
+  'ResponseTooLargeError',
 ]);
 
 const TRANSIENT_CODES = new Set([
@@ -91,10 +93,19 @@ export function isTransient(error: unknown): boolean {
   if (e.$retryable) return true;
   const status = e.$metadata?.httpStatusCode;
   if (typeof status === 'number' && (status >= 500 || status === 429)) return true;
+  // An answer the SDK could not parse (HTML from a proxy, a wrong endpoint, a cut body): the call may work
+  // against the right endpoint or once the proxy recovers, so it is retried with backoff.
+  if (isUnparseableAnswer(e)) return true;
   // An aborted or reset socket inside the HTTP handler surfaces without a status.
   if (typeof e.name === 'string' && /^(AbortError|Socket|NetworkingError)/.test(e.name)) return true;
   const cause = (error as { cause?: unknown }).cause;
   return cause !== undefined && cause !== error && isTransient(cause);
+}
+
+/** True when the SDK got an HTTP answer whose body it could not parse (`SyntaxError` with `$metadata`). */
+export function isUnparseableAnswer(error: unknown): boolean {
+  const e = error as AwsLikeError | null;
+  return e?.name === 'SyntaxError' && typeof e.$metadata === 'object' && e.$metadata !== null;
 }
 
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);

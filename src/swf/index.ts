@@ -14,6 +14,7 @@ export { tokenDigest, assertTaskToken } from './token.js';
 export { systemClock, type Clock } from './clock.js';
 export { fullJitterBackoff, withRetry, type Backoff, type FullJitterOptions, type RetryOptions } from './backoff.js';
 export { createSwfClient, isLoopbackEndpoint, type SwfClientOptions } from './client.js';
+export { MAX_RESPONSE_BYTES, ResponseTooLargeError } from './size-limit.js';
 export {
   InputError,
   ResultError,

@@ -1,5 +1,5 @@
 /** The activity worker: polls a task list, runs activities in slots, heartbeats, shuts down gracefully. */
-export { Worker, HEARTBEAT_MAX_ATTEMPTS, type ShutdownOptions } from './worker.js';
+export { Worker, HEARTBEAT_MAX_ATTEMPTS, SHUTDOWN_REPORT_WINDOW_MS, type ShutdownOptions } from './worker.js';
 export {
   compileWorkerOptions,
   defaultIdentity,

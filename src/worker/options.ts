@@ -59,7 +59,12 @@ export interface WorkerOptions {
    * of 2,000): give each worker its share. `Infinity` turns the limit off. @default 100
    */
   maxHeartbeatsPerSecond?: number;
-  /** After `shutdown()`, how long running tasks get before their signal is aborted with kind `shutdown`. @default 30000 */
+  /**
+   * After `shutdown()`, how long running tasks and open polls get. Then open polls are abandoned and running
+   * tasks' signals are aborted with kind `shutdown`; the whole stop ends within this plus 500 ms. The default
+   * leaves a stop that starts at SIGTERM 4 s of room inside the 30 s that Kubernetes
+   * (`terminationGracePeriodSeconds`) and ECS (`stopTimeout`) wait before SIGKILL. @default 25000
+   */
   shutdownGraceMs?: number;
   /**
    * Non-transient poll errors in a row (unknown domain, access denied, validation) after which the
@@ -67,6 +72,12 @@ export interface WorkerOptions {
    * `Infinity` keeps trying for ever. @default 10
    */
   maxPollFaults?: number;
+  /**
+   * An empty poll answered sooner than this counts as a fault and is followed by a backoff pause: SWF holds
+   * an empty poll up to 60 s (the local endpoint its poll timeout), so an instant empty answer means the
+   * endpoint is not SWF and would be polled in a busy loop. `0` turns the check off. @default 100
+   */
+  minEmptyPollMs?: number;
   /** Time source for backoff, throttling and the grace period. @default systemClock */
   clock?: Clock;
   /** Delay before each retry. @default fullJitterBackoff({ random }) (100 ms base, 20 s cap) */
@@ -102,6 +113,7 @@ export interface CompiledWorkerOptions {
   readonly maxHeartbeatsPerSecond: number;
   readonly shutdownGraceMs: number;
   readonly maxPollFaults: number;
+  readonly minEmptyPollMs: number;
   readonly clock: Clock;
   readonly backoff: Backoff;
   readonly random: () => number;
@@ -119,8 +131,9 @@ export const WORKER_DEFAULTS = Object.freeze({
   autoHeartbeat: false,
   heartbeatIntervalMs: 1_000,
   maxHeartbeatsPerSecond: 100,
-  shutdownGraceMs: 30_000,
+  shutdownGraceMs: 25_000,
   maxPollFaults: 10,
+  minEmptyPollMs: 100,
 });
 
 /** The default identity: `${hostname}:${pid}`, cut to SWF's 256 characters. */
@@ -233,6 +246,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     maxHeartbeatsPerSecond: positiveRate('maxHeartbeatsPerSecond', options.maxHeartbeatsPerSecond, WORKER_DEFAULTS.maxHeartbeatsPerSecond),
     shutdownGraceMs: duration('shutdownGraceMs', options.shutdownGraceMs, WORKER_DEFAULTS.shutdownGraceMs),
     maxPollFaults: countOrInfinity('maxPollFaults', options.maxPollFaults, WORKER_DEFAULTS.maxPollFaults, 1),
+    minEmptyPollMs: duration('minEmptyPollMs', options.minEmptyPollMs, WORKER_DEFAULTS.minEmptyPollMs),
     clock,
     backoff: options.backoff ?? fullJitterBackoff(options.random ? { random: options.random } : {}),
     random: options.random ?? Math.random,

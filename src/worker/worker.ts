@@ -1,24 +1,33 @@
 import { PollForActivityTaskCommand, type ActivityTask, type PollForActivityTaskInput } from '@aws-sdk/client-swf';
+import { setMaxListeners } from 'node:events';
 import type { RetryOptions } from '../swf/backoff.js';
-import { FlowySwfError, isTransient } from '../swf/errors.js';
+import { ConfigurationError, FlowySwfError, isTransient } from '../swf/errors.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerLogger, type WorkerOptions } from './options.js';
 import { Semaphore } from './semaphore.js';
 import { assertTransition, WorkerStateError, type WorkerState } from './states.js';
+import { lateHeartbeatWarning } from './late-heartbeats.js';
+import { PollFaultLog, pollFault, pollingFailure } from './poll-faults.js';
+import { TaskSummary } from './summary.js';
 import { TaskRun, type TaskRunnerShared } from './task-runner.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** How many times one heartbeat call is tried before the activity is told to go on anyway. */
 export const HEARTBEAT_MAX_ATTEMPTS = 5;
 
+/**
+ * After the grace period, how long tasks whose signal was just aborted get to report themselves before
+ * the stop is forced: the whole stop ends within `shutdownGraceMs` plus this.
+ */
+export const SHUTDOWN_REPORT_WINDOW_MS = 500;
+
 /** Options of {@link Worker.shutdown}. */
 export interface ShutdownOptions {
   /**
-   * Stop at once: stop waiting for open polls, stop the retries of respond calls, abort every running
-   * task's signal (kind `shutdown`) and resolve without waiting for them. A task that an open poll brings
-   * afterwards is failed without being run, so the decider can retry it. Open polls hold their sockets
-   * until SWF answers (up to 60 s) unless the client is destroyed; `startActivityWorker` destroys the
-   * client it built. @default false
+   * Stop at once: abandon open polls (their requests are aborted), stop the retries of respond calls,
+   * abort every running task's signal (kind `shutdown`) and resolve without waiting for them. A task
+   * that a poll brings afterwards (a client that ignores the abort) is failed without being run, so the
+   * decider can retry it. @default false
    */
   force?: boolean;
 }
@@ -42,14 +51,18 @@ export class Worker {
   /** Aborted by a forced stop. */
   readonly #force = new AbortController();
   readonly #forced: Promise<void>;
+  /** Aborted when open polls are abandoned (grace over, forced stop): passed to every poll as its abortSignal. */
+  readonly #abandon = new AbortController();
   /** Aborted when `run()` is over: ends the grace timer. */
   readonly #finished = new AbortController();
   readonly #running = new Set<TaskRun>();
+  readonly #summary: TaskSummary;
+  /** One streak for all poll loops: five loops failing alike make one line, not five. */
+  readonly #pollFaults: PollFaultLog;
   #state: WorkerState = 'INITIALIZED';
   #pollsStarted = 0;
   #openPolls = 0;
   #graceExpired = false;
-  #lateWarnedAt = Number.NEGATIVE_INFINITY;
   #failure: Error | undefined;
   #idle: (() => void) | undefined;
   #runPromise: Promise<void> | undefined;
@@ -61,6 +74,10 @@ export class Worker {
     this.#o = o;
     this.#log = o.logger.child({ domain: o.domain, taskList: o.taskList, identity: o.identity });
     this.#slots = new Semaphore(o.maxConcurrentTasks);
+    this.#summary = new TaskSummary(o.clock, this.#log);
+    this.#pollFaults = new PollFaultLog(o.clock, this.#log);
+    // Every open poll listens on this one signal; the SDK removes its listener when the request ends.
+    setMaxListeners(0, this.#abandon.signal);
     this.#forced = new Promise<void>((resolve) => this.#force.signal.addEventListener('abort', () => resolve(), { once: true }));
     const retry = (operation: SwfOperation, maxAttempts?: number): RetryOptions => ({
       clock: o.clock,
@@ -76,8 +93,11 @@ export class Worker {
       options: o,
       log: this.#log,
       heartbeatBudget: Number.isFinite(o.maxHeartbeatsPerSecond)
-        ? new TokenBucket(o.maxHeartbeatsPerSecond, Math.max(1, o.maxHeartbeatsPerSecond), o.clock, (waitedMs, waiting) =>
-            this.#heartbeatsLate(waitedMs, waiting),
+        ? new TokenBucket(
+            o.maxHeartbeatsPerSecond,
+            Math.max(1, o.maxHeartbeatsPerSecond),
+            o.clock,
+            lateHeartbeatWarning(o.clock, this.#log, o.maxHeartbeatsPerSecond, () => this.#running.size),
           )
         : undefined,
       retry: {
@@ -100,9 +120,19 @@ export class Worker {
     return this.#o.identity;
   }
 
-  /** Tasks running right now. */
+  /** Tasks running right now: after a forced stop, the tasks left unreported. */
   get runningTasks(): number {
     return this.#running.size;
+  }
+
+  /** The grace period `shutdown()` gives, in ms (`shutdownGraceMs`). */
+  get shutdownGraceMs(): number {
+    return this.#o.shutdownGraceMs;
+  }
+
+  /** What a stop would wait for now: running tasks and open polls. */
+  stopStats(): { runningTasks: number; openPolls: number } {
+    return { runningTasks: this.#running.size, openPolls: this.#openPolls };
   }
 
   /**
@@ -120,9 +150,11 @@ export class Worker {
   }
 
   /**
-   * Stops the worker gracefully: no new polls start; polls already open are answered (up to 60 s) and
-   * any task they bring is run; running tasks get `shutdownGraceMs`, then their signal is aborted with
-   * kind `shutdown`. Resolves when every task is reported. Idempotent: every call returns the same
+   * Stops the worker gracefully, within `shutdownGraceMs` plus {@link SHUTDOWN_REPORT_WINDOW_MS}: no new
+   * polls start; polls already open may still bring a task, which is run; when the grace period is over,
+   * polls still open are abandoned and running tasks' signals are aborted with kind `shutdown`; tasks that
+   * have not reported themselves {@link SHUTDOWN_REPORT_WINDOW_MS} later are left (a forced stop).
+   * Resolves when every task is reported, or at that deadline. Idempotent: every call returns the same
    * promise; a call with `{ force: true }` also forces the stop already under way.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
@@ -144,6 +176,11 @@ export class Worker {
       await Promise.race([new Promise<void>((resolve) => (this.#idle = resolve)), this.#forced]);
     }
     this.#finished.abort();
+    try {
+      this.#summary.flush();
+    } catch {
+      // A throwing logger must not keep run() from settling.
+    }
     if (this.#failure) {
       this.#transition('FAILED');
       throw this.#failure;
@@ -158,6 +195,7 @@ export class Worker {
     // Counted per poll loop, each with its own backoff: shared by all loops, the count would reach
     // maxPollFaults within a fraction of a second of back-to-back answers, before a fix could land.
     let faults = 0;
+    const faultLog = this.#pollFaults;
     while (this.#state === 'RUNNING') {
       if (this.#pollsStarted >= loop) {
         this.#beginDrain();
@@ -178,39 +216,29 @@ export class Worker {
       this.#openPolls++;
       metrics.slotsInUse(slots.inUse);
       let task: ActivityTask;
+      const startedAt = clock.now();
       try {
-        // No abort signal per poll: the SDK would add listeners to it on every call, a cost on the hot
-        // path. A forced stop does not wait for open polls; a task one brings later is refused.
-        task = await client.send(new PollForActivityTaskCommand(this.#pollInput()));
+        // One worker-wide signal: the end of the grace period or a forced stop abandons open polls.
+        task = await client.send(new PollForActivityTaskCommand(this.#pollInput()), { abortSignal: this.#abandon.signal });
       } catch (error) {
         this.#openPolls--;
         this.#releaseSlot();
-        if (this.#force.signal.aborted) return;
+        if (this.#force.signal.aborted || this.#abandon.signal.aborted) return;
         metrics.poll('error');
         metrics.swfCall('PollForActivityTask', 'error');
         const delayMs = backoff.delay(errors++);
-        if (isTransient(error)) {
-          this.#log.warn({ err: error, attempt: errors, delayMs }, `PollForActivityTask failed; polling again in ${delayMs} ms`);
-        } else if (++faults >= this.#o.maxPollFaults) {
+        const transient = isTransient(error);
+        // A client that cannot be configured (no region) will not fix itself: fail now.
+        if (error instanceof ConfigurationError || (!transient && ++faults >= this.#o.maxPollFaults)) {
           this.#failPolling(error, faults);
           return;
-        } else {
-          this.#log.error(
-            { err: error, faults, maxPollFaults: this.#o.maxPollFaults, delayMs },
-            `PollForActivityTask refused (check domain, task list and credentials); polling again in ${delayMs} ms`,
-          );
         }
+        faultLog.failed(pollFault(error, transient), delayMs);
         metrics.swfRetry('PollForActivityTask');
-        try {
-          await clock.sleep(delayMs, this.#stopPolling.signal);
-        } catch {
-          return;
-        }
+        if (!(await this.#pollPause(delayMs))) return;
         continue;
       }
       this.#openPolls--;
-      errors = 0;
-      faults = 0;
       metrics.swfCall('PollForActivityTask', 'ok');
       if (task.taskToken) {
         metrics.poll('task');
@@ -218,7 +246,35 @@ export class Worker {
       } else {
         metrics.poll('empty');
         this.#releaseSlot();
+        const heldMs = clock.now() - startedAt;
+        if (heldMs < this.#o.minEmptyPollMs && this.#state === 'RUNNING') {
+          // Nothing held this poll: backing off keeps a broken endpoint from being polled in a busy loop.
+          const delayMs = backoff.delay(errors++);
+          faultLog.failed(
+            {
+              kind: 'early-empty',
+              summary: `answered with no task after ${Math.round(heldMs)} ms`,
+              hint: `SWF holds a poll up to 60 s, so this endpoint is not holding polls (under ${this.#o.minEmptyPollMs} ms counts as a fault): check the endpoint`,
+            },
+            delayMs,
+          );
+          if (!(await this.#pollPause(delayMs))) return;
+          continue;
+        }
       }
+      errors = 0;
+      faults = 0;
+      faultLog.succeeded();
+    }
+  }
+
+  /** Waits `delayMs` before the next poll; false when polling stopped meanwhile. */
+  async #pollPause(delayMs: number): Promise<boolean> {
+    try {
+      await this.#o.clock.sleep(delayMs, this.#stopPolling.signal);
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -240,21 +296,25 @@ export class Worker {
       if (this.#graceExpired) run.abort('shutdown');
       outcome = run.execute();
     }
-    // #finishTask frees the slot first; only a throwing logger could make it reject, and that must not escape.
+    // #finishTask frees the slot and wakes run() whatever the logger or metrics throw; that must not escape.
     outcome.then((result) => this.#finishTask(run, task, result, startedAt)).catch(() => {});
   }
 
   #finishTask(run: TaskRun, task: ActivityTask, outcome: TaskOutcome, startedAt: number): void {
     this.#running.delete(run);
     this.#releaseSlot();
-    const { metrics, clock, logger } = this.#o;
-    const seconds = (clock.now() - startedAt) / 1000;
-    metrics.taskFinished(task.activityType?.name ?? '', task.activityType?.version ?? '', outcome, seconds);
-    if (logger.isLevelEnabled('debug')) run.log.debug({ outcome, seconds }, 'task finished');
-    if (this.#running.size === 0 && this.#idle) {
-      const idle = this.#idle;
-      this.#idle = undefined;
-      idle();
+    try {
+      const { metrics, clock, logger } = this.#o;
+      const seconds = (clock.now() - startedAt) / 1000;
+      metrics.taskFinished(task.activityType?.name ?? '', task.activityType?.version ?? '', outcome, seconds);
+      if (logger.isLevelEnabled('debug')) run.log.debug({ outcome, seconds }, 'task finished');
+      this.#summary.record(outcome);
+    } finally {
+      if (this.#running.size === 0 && this.#idle) {
+        const idle = this.#idle;
+        this.#idle = undefined;
+        idle();
+      }
     }
   }
 
@@ -279,12 +339,12 @@ export class Worker {
   }
 
   #failPolling(error: unknown, faults: number): void {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.#failure = new FlowySwfError(
-      `PollForActivityTask failed ${faults} times in a row with non-transient errors (last: ${message}); check that domain ${JSON.stringify(this.#o.domain)} exists and the credentials may poll it`,
-      { cause: error },
+    const configuration = error instanceof ConfigurationError;
+    this.#failure = configuration ? error : pollingFailure(error, faults, this.#o.domain);
+    this.#log.error(
+      configuration ? { error: error.message } : { err: error },
+      `polling ${configuration ? 'cannot start' : 'failed for good'}; draining running tasks, then FAILED`,
     );
-    this.#log.error({ err: error }, 'polling failed for good; draining running tasks, then FAILED');
     this.#beginDrain();
   }
 
@@ -297,7 +357,7 @@ export class Worker {
     if (this.#state === 'STOPPED' || this.#state === 'FAILED') return;
     this.#log.info(
       { runningTasks: this.#running.size, openPolls: this.#openPolls, shutdownGraceMs: this.#o.shutdownGraceMs },
-      'shutting down: no new polls; open polls and running tasks are finished',
+      `shutting down: no new polls; waiting up to ${formatSeconds(this.#o.shutdownGraceMs)} for ${this.#running.size} running task(s) and ${this.#openPolls} open poll(s)`,
     );
     this.#beginDrain();
     if (!this.#graceExpired) void this.#graceTimer();
@@ -324,18 +384,31 @@ export class Worker {
       this.#log.warn({ runningTasks: this.#running.size }, 'shutdown grace period over: aborting running tasks (kind shutdown)');
     }
     for (const run of this.#running) run.abort('shutdown');
+    this.#abandonPolls();
+    if (!this.#force.signal.aborted) void this.#reportDeadline();
   }
 
-  /** Warns, at most once a minute, that heartbeats wait long for the worker's budget. */
-  #heartbeatsLate(waitedMs: number, waiting: number): void {
-    const now = this.#o.clock.now();
-    if (now - this.#lateWarnedAt < 60_000) return;
-    this.#lateWarnedAt = now;
-    this.#log.warn(
-      { waitedMs, waiting, maxHeartbeatsPerSecond: this.#o.maxHeartbeatsPerSecond, runningTasks: this.#running.size },
-      `heartbeats wait ${Math.round(waitedMs / 1000)} s for the worker's budget of ${this.#o.maxHeartbeatsPerSecond}/s; ` +
-        'tasks may time out by heartbeat: raise maxHeartbeatsPerSecond (SWF allows 160/s per account), lengthen heartbeat timeouts, or lower maxConcurrentTasks',
-    );
+  /** Open polls end now: a task SWF handed to one of them waits for its start-to-close or heartbeat timeout. */
+  #abandonPolls(): void {
+    if (this.#abandon.signal.aborted) return;
+    if (this.#openPolls > 0) this.#log.info({ openPolls: this.#openPolls }, `abandoning ${this.#openPolls} open poll(s)`);
+    this.#abandon.abort(new WorkerStateError('the worker is stopping: open polls are abandoned'));
+  }
+
+  /** Tasks aborted at the end of the grace period get a short window to report, then the stop is forced. */
+  async #reportDeadline(): Promise<void> {
+    try {
+      await this.#o.clock.sleep(SHUTDOWN_REPORT_WINDOW_MS, this.#finished.signal);
+    } catch {
+      return;
+    }
+    if (this.#running.size > 0) {
+      this.#log.warn(
+        { runningTasks: this.#running.size, shutdownGraceMs: this.#o.shutdownGraceMs },
+        `${this.#running.size} task(s) did not end within ${SHUTDOWN_REPORT_WINDOW_MS} ms of their abort (kind shutdown); leaving them unreported`,
+      );
+    }
+    this.#forceStop();
   }
 
   #forceStop(): void {
@@ -343,7 +416,12 @@ export class Worker {
     if (this.#state === 'INITIALIZED' || this.#state === 'STOPPED' || this.#state === 'FAILED') return;
     this.#log.warn({ runningTasks: this.#running.size, openPolls: this.#openPolls }, 'forced stop: not waiting for polls or tasks');
     this.#beginDrain();
-    this.#expireGrace();
     this.#force.abort();
+    this.#expireGrace();
+    this.#abandonPolls();
   }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }

@@ -73,11 +73,18 @@ describe('local SWF: task queues', () => {
 
   it('runs system-clock timers longer than setTimeout allows (a year) without firing them early', async () => {
     const clock = createSystemClock();
-    let fired = false;
-    const year = clock.setTimer(365 * 86_400_000, () => (fired = true));
-    const soon = await new Promise<boolean>((resolve) => clock.setTimer(30, () => resolve(true)));
-    expect(soon).toBe(true);
-    expect(fired).toBe(false);
+    const fired: string[] = [];
+    // Node fires a setTimeout over 2^31 - 1 ms after 1 ms: a naive clock would fire the year first.
+    const year = clock.setTimer(365 * 86_400_000, () => fired.push('year'));
+    await new Promise<void>((resolve) =>
+      clock.setTimer(30, () => {
+        fired.push('soon');
+        resolve();
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fired).toEqual(['soon']);
     clock.clearTimer(year);
+    expect(fired).toEqual(['soon']);
   });
 });

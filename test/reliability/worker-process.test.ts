@@ -25,7 +25,7 @@ import {
 
 const SLEEP = { name: 'reliability-sleep', version: '1' } as const;
 /** The CLI's default shutdown grace period (WORKER_DEFAULTS.shutdownGraceMs; `--shutdown-grace` changes it). */
-const CLI_GRACE_MS = 30_000;
+const CLI_GRACE_MS = 25_000;
 /** How long the endpoint holds an empty poll: a draining worker waits for its open polls up to this. */
 const POLL_TIMEOUT_MS = 1000;
 
@@ -232,7 +232,7 @@ describe('reliability: worker processes', () => {
       a.process.kill('SIGTERM');
       const exit = await a.exited;
       expect([exit.code, exit.signal]).toEqual([1, null]);
-      // Far inside the 30 s grace period the first signal started.
+      // Far inside the 25 s grace period the first signal started.
       expect(exit.at - sentAt).toBeLessThan(CLI_GRACE_MS / 3);
     },
     60_000,

@@ -24,8 +24,19 @@ describe('Worker slots and polls', () => {
     }
     const total = 60;
     const slotsSeen: number[] = [];
+    // The worker captures its client's send when built: the check goes in the client it is given.
+    let pollsChecked = 0;
+    const client = {
+      send: (command: { constructor: { name: string } }, options?: { abortSignal?: AbortSignal }) => {
+        if (command.constructor.name === 'PollForActivityTaskCommand') {
+          pollsChecked++;
+          maxHeld = Math.max(maxHeld, active + fake.openPolls + 1);
+        }
+        return fake.send(command as Parameters<typeof fake.send>[0], options);
+      },
+    } as unknown as typeof fake.client;
     const worker = new Worker({
-      client: fake.client,
+      client,
       domain: 'dom',
       taskList: 'tl',
       registry: lookup(definition('busy', '1', Busy)),
@@ -34,11 +45,6 @@ describe('Worker slots and polls', () => {
       loop: total,
       metrics: { slotsInUse: (k) => slotsSeen.push(k) },
     });
-    const original = fake.send;
-    (fake as { send: typeof original }).send = async (command, options) => {
-      if (command.constructor.name === 'PollForActivityTaskCommand') maxHeld = Math.max(maxHeld, active + fake.openPolls + 1);
-      return original(command, options);
-    };
     const done = worker.run();
     // Tasks trickle in, so polls stay open while others run.
     for (let i = 0; i < total; i++) {
@@ -48,6 +54,8 @@ describe('Worker slots and polls', () => {
     }
     await done;
     expect(fake.callsOf('RespondActivityTaskCompleted')).toHaveLength(total);
+    expect(pollsChecked).toBe(fake.callsOf('PollForActivityTask').length);
+    expect(pollsChecked).toBeGreaterThanOrEqual(total);
     expect(maxActive).toBeLessThanOrEqual(capacity);
     expect(maxActive).toBeGreaterThan(1);
     expect(maxHeld).toBeLessThanOrEqual(capacity);

@@ -18,7 +18,8 @@ describe('compileWorkerOptions', () => {
     expect(o.loop).toBe(Number.POSITIVE_INFINITY);
     expect(o.autoHeartbeat).toBe(false);
     expect(o.heartbeatIntervalMs).toBe(1_000);
-    expect(o.shutdownGraceMs).toBe(30_000);
+    expect(o.shutdownGraceMs).toBe(25_000);
+    expect(o.minEmptyPollMs).toBe(100);
     expect(o.maxPollFaults).toBe(10);
     expect(o.clock).toBe(systemClock);
     expect(o.logger.isLevelEnabled('error')).toBe(false);

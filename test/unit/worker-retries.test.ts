@@ -29,6 +29,8 @@ function build(fake: FakeSwf, extra: Partial<WorkerOptions> = {}) {
     taskList: 'tl',
     registry: lookup(definition('ok', '1', Ok)),
     maxConcurrentPolls: 1,
+    // The fake answers empty polls at once; the early-empty check has its own tests.
+    minEmptyPollMs: 0,
     logger: pino({ level: 'info' }, stream),
     metrics: {
       taskFinished: (_n, _v, outcome) => outcomes.push(outcome),
@@ -93,7 +95,13 @@ describe('Worker retries', () => {
     expect(worker.state).toBe('FAILED');
     expect(fake.callsOf('PollForActivityTask')).toHaveLength(3);
     expect(clock.sleeps).toEqual([10, 10]);
-    expect(lines.filter((l) => l.level === 50)).toHaveLength(3);
+    // One line for the streak (not one per fault, no stack), one when polling gives up.
+    const errors = lines.filter((l) => l.level === 50);
+    expect(errors.map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^PollForActivityTask: UnknownResourceFault: UnknownResourceFault from fake SWF; check the domain, task list and credentials/),
+      'polling failed for good; draining running tasks, then FAILED',
+    ]);
+    expect(errors[0]).not.toHaveProperty('err');
     await expect(worker.shutdown()).resolves.toBeUndefined();
   });
 

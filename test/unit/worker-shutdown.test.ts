@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Activity } from '../../src/activity/activity.js';
 import type { ActivityAbortedError } from '../../src/activity/context.js';
-import { Worker, WorkerStateError, type TaskOutcome, type WorkerOptions, type WorkerState } from '../../src/worker/index.js';
+import { SHUTDOWN_REPORT_WINDOW_MS, Worker, WorkerStateError, type TaskOutcome, type WorkerOptions, type WorkerState } from '../../src/worker/index.js';
 import { definition, FakeClock, FakeSwf, gate, lookup, settle, until } from './worker-fake-swf.js';
 
 const kinds: string[] = [];
@@ -38,6 +38,7 @@ function build(fake: FakeSwf, extra: Partial<WorkerOptions> = {}) {
     taskList: 'tl',
     registry,
     maxConcurrentPolls: 2,
+    minEmptyPollMs: 0,
     metrics: { taskFinished: (_n, _v, outcome) => outcomes.push(outcome) },
     ...extra,
   });
@@ -51,15 +52,16 @@ describe('Worker shutdown', () => {
     const done = worker.run();
     await until(() => fake.openPolls === 2, 'open polls');
     const shutdown = worker.shutdown();
-    expect(worker.state).toBe('DRAINING');
-    await settle(5);
     let shutDown = false;
     void shutdown.then(() => (shutDown = true));
-    expect(shutDown).toBe(false);
+    expect(worker.state).toBe('DRAINING');
+    await settle(5);
+    expect(shutDown).toBe(false); // open polls are waited for
     const task = fake.task('quick', '1');
     fake.push(task);
     await until(() => fake.callsOf('RespondActivityTaskCompleted').length === 1, 'the completion');
     expect(fake.callsOf('RespondActivityTaskCompleted')[0]?.taskToken).toBe(task.taskToken);
+    await settle(5);
     expect(shutDown).toBe(false); // the other poll is still open
     fake.answerEmpty();
     await shutdown;
@@ -121,7 +123,7 @@ describe('Worker shutdown', () => {
     expect(worker.state).toBe('STOPPED');
   });
 
-  it('stops at once when forced: no waiting for open polls or running tasks', async () => {
+  it('stops at once when forced: open polls are abandoned, running tasks are not waited for', async () => {
     const fake = new FakeSwf();
     release = gate();
     const { worker } = build(fake, { shutdownGraceMs: 3_600_000 });
@@ -130,19 +132,70 @@ describe('Worker shutdown', () => {
     fake.push(fake.task('stubborn', '1'));
     await until(() => worker.runningTasks === 1 && fake.openPolls === 2);
     const graceful = worker.shutdown();
+    let stopped = false;
+    void graceful.then(() => (stopped = true));
     await settle(5);
+    expect(stopped).toBe(false);
     const forced = worker.shutdown({ force: true });
     expect(forced).toBe(graceful);
     await forced;
     await done;
     expect(worker.state).toBe('STOPPED');
-    // The polls are still open (the worker no longer waits for them), and the task is still running.
-    expect(fake.openPolls).toBe(2);
+    // The open polls were aborted (their abortSignal), and the task is still running, unreported.
+    expect(fake.openPolls).toBe(0);
     expect(worker.runningTasks).toBe(1);
+    expect(fake.callsOf('PollForActivityTask')).toHaveLength(3);
     release.open();
     await until(() => worker.runningTasks === 0);
-    // Whatever the open polls bring now is refused, not run.
-    fake.answerEmpty();
+    expect(fake.callsOf('PollForActivityTask')).toHaveLength(3);
+  });
+
+  it('ends the whole stop at shutdownGraceMs when only polls are open: they are abandoned', async () => {
+    const fake = new FakeSwf();
+    const clock = new FakeClock();
+    const { worker } = build(fake, { clock, shutdownGraceMs: 5_000 });
+    const done = worker.run();
+    await until(() => fake.openPolls === 2);
+    const shutdown = worker.shutdown();
+    let stopped = false;
+    void shutdown.then(() => (stopped = true));
+    await clock.advance(4_999);
+    await settle(5);
+    expect(stopped).toBe(false);
+    expect(fake.openPolls).toBe(2);
+    await clock.advance(1);
+    await shutdown;
+    await done;
+    expect(fake.openPolls).toBe(0);
+    expect(worker.state).toBe('STOPPED');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('forces the stop SHUTDOWN_REPORT_WINDOW_MS after the grace when a task ignores its aborted signal', async () => {
+    const fake = new FakeSwf();
+    const clock = new FakeClock();
+    release = gate();
+    const { worker, outcomes } = build(fake, { clock, shutdownGraceMs: 2_000 });
+    const done = worker.run();
+    await until(() => fake.openPolls === 2);
+    fake.push(fake.task('stubborn', '1'));
+    await until(() => worker.runningTasks === 1);
+    const shutdown = worker.shutdown();
+    let stopped = false;
+    void shutdown.then(() => (stopped = true));
+    await clock.advance(2_000);
+    expect(fake.openPolls).toBe(0);
+    await clock.advance(SHUTDOWN_REPORT_WINDOW_MS - 1);
+    await settle(5);
+    expect(stopped).toBe(false);
+    await clock.advance(1);
+    await shutdown;
+    await done;
+    expect(worker.state).toBe('STOPPED');
+    expect(worker.runningTasks).toBe(1); // left unreported
+    expect(outcomes).toEqual([]);
+    release.open();
+    await until(() => worker.runningTasks === 0);
   });
 
   it('fails, without running it, a task that an open poll brings after a forced stop', async () => {
@@ -167,16 +220,18 @@ describe('Worker shutdown', () => {
     expect(fake.callsOf('PollForActivityTask')).toHaveLength(1);
   });
 
-  it('starts a task that arrives after the grace period with its signal already aborted (kind shutdown)', async () => {
+  it('starts a task that a poll brings after the grace period (client ignoring the abort) with its signal already aborted (kind shutdown)', async () => {
     const fake = new FakeSwf();
     const clock = new FakeClock();
     kinds.length = 0;
+    const late = gate<ReturnType<FakeSwf['task']>>();
+    fake.handlers.PollForActivityTask = () => late.promise;
     const { worker, outcomes } = build(fake, { clock, shutdownGraceMs: 1_000, maxConcurrentPolls: 1 });
     const done = worker.run();
-    await until(() => fake.openPolls === 1);
+    await until(() => fake.callsOf('PollForActivityTask').length === 1);
     const shutdown = worker.shutdown();
     await clock.advance(1_000);
-    fake.push(fake.task('obedient', '1'));
+    late.open(fake.task('obedient', '1'));
     await shutdown;
     await done;
     expect(kinds).toEqual(['shutdown']);
