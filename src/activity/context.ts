@@ -51,6 +51,11 @@ export interface ActivityContext {
    * characters). Resolves `false` when the activity should stop: cancel requested, task closed.
    */
   heartbeat(details?: unknown): Promise<boolean>;
+  /**
+   * Calls a function the worker serves to its tasks (see `registerHostFunction`), wherever the task runs:
+   * in the worker's own process it is called directly, from a child process over its communicator.
+   */
+  callHost(namespace: string, func: string, args?: unknown): Promise<unknown>;
 }
 
 const storage = new AsyncLocalStorage<ActivityContext>();
@@ -84,4 +89,9 @@ export function cancellationSignal(): AbortSignal {
 /** The current task's {@link ActivityInfo}. */
 export function activityInfo(): ActivityInfo {
   return activityContext().info;
+}
+
+/** Calls a host function for the current task; see {@link ActivityContext.callHost}. */
+export function callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
+  return activityContext().callHost(namespace, func, args);
 }

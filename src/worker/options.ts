@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../swf/clock.js';
 import { ConfigurationError } from '../swf/errors.js';
 import { SWF_LIMITS, assertSwfName, formatCount } from '../swf/limits.js';
 import type { ActivityLookup } from '../scanner/types.js';
+import { defaultHostFunctions, EXECUTOR_NAMES, type ActivityProgress, type ExecutorName, type HostFunctions, type ProcessExecutorOptions } from '../executor/index.js';
 import { completeMetrics, type WorkerMetrics } from './metrics.js';
 
 /**
@@ -74,6 +75,17 @@ export interface WorkerOptions {
   logger?: WorkerLogger;
   /** Where the worker reports metrics; methods left out are no-ops. @default no-op */
   metrics?: Partial<WorkerMetrics>;
+  /**
+   * Where activities run unless their `@activity` says otherwise: `'inline'` in the worker's event loop,
+   * `'process'` in pooled child processes (see docs/executors.md). @default 'inline'
+   */
+  executor?: ExecutorName;
+  /** The pool of child processes of the process executor. @default see `PROCESS_EXECUTOR_DEFAULTS` */
+  processExecutor?: ProcessExecutorOptions;
+  /** The host functions tasks may call (`callHost`). @default defaultHostFunctions() */
+  hostFunctions?: HostFunctions;
+  /** Called with every progress value an activity yields (`async *run()`); must not throw. @default none */
+  onProgress?: (event: ActivityProgress) => void;
 }
 
 /** @internal {@link WorkerOptions} with every default applied, checked. */
@@ -96,6 +108,10 @@ export interface CompiledWorkerOptions {
   readonly random: () => number;
   readonly logger: WorkerLogger;
   readonly metrics: WorkerMetrics;
+  readonly executor: ExecutorName;
+  readonly processExecutor: ProcessExecutorOptions;
+  readonly hostFunctions: HostFunctions;
+  readonly onProgress: ((event: ActivityProgress) => void) | undefined;
 }
 
 /** The defaults of {@link WorkerOptions}. */
@@ -195,6 +211,10 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   if (options.random !== undefined && typeof options.random !== 'function') fail('random must be a function returning [0, 1)');
   const clock = options.clock ?? systemClock;
   if (typeof clock.now !== 'function' || typeof clock.sleep !== 'function') fail('clock must have now() and sleep(ms, signal)');
+  if (options.executor !== undefined && !(EXECUTOR_NAMES as readonly unknown[]).includes(options.executor)) {
+    fail(`executor is ${JSON.stringify(options.executor)}; choose ${EXECUTOR_NAMES.join(' or ')}`);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') fail('onProgress must be a function');
   const logger = options.logger ?? (pino({ level: 'silent' }) as unknown as WorkerLogger);
   for (const method of ['child', 'isLevelEnabled', 'debug', 'info', 'warn', 'error'] as const) {
     if (typeof logger[method] !== 'function') fail(`logger must be pino-compatible; it has no ${method}() method`);
@@ -219,5 +239,9 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     random: options.random ?? Math.random,
     logger,
     metrics: completeMetrics(options.metrics),
+    executor: options.executor ?? 'inline',
+    processExecutor: options.processExecutor ?? {},
+    hostFunctions: options.hostFunctions ?? defaultHostFunctions(),
+    onProgress: options.onProgress,
   };
 }

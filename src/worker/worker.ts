@@ -7,6 +7,7 @@ import { Semaphore } from './semaphore.js';
 import { assertTransition, WorkerStateError, type WorkerState } from './states.js';
 import { TaskRun, type TaskRunnerShared } from './task-runner.js';
 import { TokenBucket } from './token-bucket.js';
+import { ExecutorSet } from '../executor/index.js';
 
 /** How many times one heartbeat call is tried before the activity is told to go on anyway. */
 export const HEARTBEAT_MAX_ATTEMPTS = 5;
@@ -73,6 +74,7 @@ export class Worker {
       },
     });
     this.#shared = {
+      executors: new ExecutorSet(o.executor, o.processExecutor, o.hostFunctions, this.#log),
       options: o,
       log: this.#log,
       heartbeatBudget: Number.isFinite(o.maxHeartbeatsPerSecond)
@@ -144,6 +146,8 @@ export class Worker {
       await Promise.race([new Promise<void>((resolve) => (this.#idle = resolve)), this.#forced]);
     }
     this.#finished.abort();
+    // Child processes: idle ones are let go; a forced stop already killed them.
+    await this.#shared.executors.close().catch((error: unknown) => this.#log.error({ err: error }, 'closing the executors failed'));
     if (this.#failure) {
       this.#transition('FAILED');
       throw this.#failure;
@@ -344,6 +348,7 @@ export class Worker {
     this.#log.warn({ runningTasks: this.#running.size, openPolls: this.#openPolls }, 'forced stop: not waiting for polls or tasks');
     this.#beginDrain();
     this.#expireGrace();
+    void this.#shared.executors.close({ force: true });
     this.#force.abort();
   }
 }
