@@ -96,8 +96,8 @@ export class ChildPool {
     if (!child.usable) return child.stoppedFor ?? child.exit ?? 'its channel closed';
     if (child.tasksRun >= this.options.maxTasksPerChild) return `it ran ${child.tasksRun} tasks (maxTasksPerChild)`;
     const rss = residentBytes(child.pid);
-    if (rss !== undefined && rss > child.memoryLimitMb * MB * 0.75) {
-      return `its resident memory grew to ${Math.round(rss / MB)} MB, over 75% of its ${child.memoryLimitMb} MB limit`;
+    if (rss !== undefined && rss > child.startRss + child.memoryLimitMb * MB * 0.75) {
+      return `its resident memory grew by ${Math.round((rss - child.startRss) / MB)} MB since it started, over 75% of its ${child.memoryLimitMb} MB limit`;
     }
     return undefined;
   }

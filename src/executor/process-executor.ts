@@ -203,9 +203,10 @@ class ChildWatch {
     if (this.#stopped || !this.child.usable) return;
     const rss = residentBytes(this.child.pid);
     const limit = this.child.memoryLimitMb;
-    if (rss !== undefined && rss > limit * MB) {
+    // The ceiling is the limit on top of what the child used once started (Node itself, the loader).
+    if (rss !== undefined && rss > this.child.startRss + limit * MB) {
       this.#end(
-        `child process ${this.child.pid} used ${Math.round(rss / MB)} MB of resident memory, over its memory limit of ${limit} MB (memoryLimitMb); ` +
+        `child process ${this.child.pid} grew by ${Math.round((rss - this.child.startRss) / MB)} MB of resident memory since it started, over its memory limit of ${limit} MB (memoryLimitMb); ` +
           'its process tree was stopped: raise memoryLimitMb or use less',
       );
       return;
