@@ -72,6 +72,13 @@ export {
   type HostFunction,
   type ProcessExecutorOptions,
 } from './executor/index.js';
+export {
+  CommandActivity,
+  CommandExitError,
+  CommandFailedError,
+  type CommandOutput,
+  type CommandSpec,
+} from './command/index.js';
 export { startActivityWorker, type StartActivityWorkerOptions } from './boilerplate/index.js';
 export { asyncScheduler, type AsyncScheduler, type AsyncSchedulerOptions } from './async-scheduler/index.js';
 export {

@@ -55,6 +55,14 @@ export abstract class Activity {
   }
 
   /**
+   * Calls a function the worker serves to its tasks (see `registerHostFunction`), in the worker's
+   * process or from a child process alike.
+   */
+  callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
+    return contextOf(this).callHost(namespace, func, args);
+  }
+
+  /**
    * Turns the task's input into the arguments of `run`. Default: Flowy's `[args, kwargs]`, `args`
    * spread and a non-empty `kwargs` as one last argument. Flowy's `_deserialize_arguments`.
    */
