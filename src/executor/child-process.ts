@@ -69,6 +69,8 @@ export class PooledChild {
   lastAnswerAt = performance.now();
   /** Resident bytes right after start. */
   startRss = 0;
+  /** When the pool last read its memory (ms, `performance.now()`). */
+  memoryCheckedAt = 0;
   #exit: string | undefined;
   #signalled: number[] = [];
 

@@ -95,6 +95,10 @@ export class ChildPool {
   #recycleReason(child: PooledChild): string | undefined {
     if (!child.usable) return child.stoppedFor ?? child.exit ?? 'its channel closed';
     if (child.tasksRun >= this.options.maxTasksPerChild) return `it ran ${child.tasksRun} tasks (maxTasksPerChild)`;
+    // Read memory at most once a second per child: short tasks must not pay a file read each.
+    const now = performance.now();
+    if (now - child.memoryCheckedAt < 1_000) return undefined;
+    child.memoryCheckedAt = now;
     const rss = residentBytes(child.pid);
     if (rss !== undefined && rss > child.startRss + child.memoryLimitMb * MB * 0.75) {
       return `its resident memory grew by ${Math.round((rss - child.startRss) / MB)} MB since it started, over 75% of its ${child.memoryLimitMb} MB limit`;

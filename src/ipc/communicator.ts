@@ -43,6 +43,7 @@ export class StreamCommunicator implements Communicator {
   readonly #queue: Message[] = [];
   readonly #waiting: Array<(m: Message | undefined) => void> = [];
   #ended = false;
+  #corked = false;
   #closing: Promise<void> | undefined;
   #resolveClosed!: (error: Error | undefined) => void;
   readonly closed: Promise<Error | undefined>;
@@ -66,11 +67,18 @@ export class StreamCommunicator implements Communicator {
 
   write(message: Message): void {
     if (this.#ended) throw new CommunicatorClosedError(`the ${this.name} communicator is closed; the other process is gone or was stopped`);
-    const [header, body] = encodeFrame(message, this.maxMessageBytes);
-    this.writable.cork();
-    this.writable.write(header);
-    this.writable.write(body);
-    process.nextTick(() => this.writable.uncork());
+    const buffers = encodeFrame(message, this.maxMessageBytes);
+    // Messages written in the same turn of the event loop leave in one writev (a quick call's ack and
+    // return, say): fewer system calls and wake-ups of the other process.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.writable.cork();
+      setImmediate(() => {
+        this.#corked = false;
+        this.writable.uncork();
+      });
+    }
+    for (const buffer of buffers) this.writable.write(buffer);
   }
 
   read(): Promise<Message | undefined> {

@@ -19,8 +19,11 @@ function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB` : `${n} bytes`;
 }
 
-/** Encodes one message as a frame: header and body, as two buffers (no copy of the body). */
-export function encodeFrame(message: unknown, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): [Buffer, Buffer] {
+/** Messages up to this size are framed in one buffer (one write); larger ones as header and body (no copy). */
+const SINGLE_BUFFER_BYTES = 64 * 1024;
+
+/** Encodes one message as a frame: one buffer for a small message, else header and body (no copy of the body). */
+export function encodeFrame(message: unknown, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): Buffer[] {
   let text: string | undefined;
   try {
     text = JSON.stringify(message);
@@ -28,12 +31,20 @@ export function encodeFrame(message: unknown, maxBytes = DEFAULT_MAX_MESSAGE_BYT
     throw new FrameError(`message has no JSON form (${(error as Error).message}); send plain data`, { cause: error });
   }
   if (text === undefined) throw new FrameError('message has no JSON form (undefined or a function); send plain data');
-  const body = Buffer.from(text, 'utf8');
-  if (body.length > maxBytes) {
-    throw new FrameError(
-      `message is ${formatBytes(body.length)}; this communicator takes at most ${formatBytes(maxBytes)} (maxMessageBytes): send less, or pass it by file`,
+  const tooLarge = (bytes: number): FrameError =>
+    new FrameError(
+      `message is ${formatBytes(bytes)}; this communicator takes at most ${formatBytes(maxBytes)} (maxMessageBytes): send less, or pass it by file`,
     );
+  if (text.length <= SINGLE_BUFFER_BYTES / 3) {
+    // At most 3 UTF-8 bytes per UTF-16 unit: it fits; write the body right after the header.
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + text.length * 3);
+    const written = frame.write(text, FRAME_HEADER_BYTES, 'utf8');
+    if (written > maxBytes) throw tooLarge(written);
+    frame.writeUInt32BE(written, 0);
+    return [frame.subarray(0, FRAME_HEADER_BYTES + written)];
   }
+  const body = Buffer.from(text, 'utf8');
+  if (body.length > maxBytes) throw tooLarge(body.length);
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   header.writeUInt32BE(body.length, 0);
   return [header, body];

@@ -36,7 +36,7 @@ describe.each(['pipe', 'socket'] as const)('the %s communicator', (name) => {
       expect(big.length).toBe(50 * MB);
       expect(await c.peer.call('test', 'noise', { bytes: 10 * MB })).toBe('done');
       // Node writes stdout to a pipe asynchronously: the answer may come first; the rest must still drain.
-      for (let i = 0; i < 600 && c.output().stderr < 10 * MB; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && (c.output().stderr < 10 * MB || c.output().stdout < 10 * MB); i++) await new Promise((r) => setTimeout(r, 50));
       expect(c.output().stdout).toBeGreaterThanOrEqual(10 * MB);
       expect(c.output().stderr).toBeGreaterThanOrEqual(10 * MB);
       expect(await c.peer.call('test', 'callback', null)).toBe(42);

@@ -34,11 +34,15 @@ describe('framing', () => {
     for (let i = 0; i < frames.length; i++) out.push(...decoder.push(frames.subarray(i, i + 1)));
     expect(out).toEqual([{ a: 1 }, { b: 'é✓' }, [3]]);
     expect(new FrameDecoder().push(frames)).toEqual([{ a: 1 }, { b: 'é✓' }, [3]]);
+    const large = 'é'.repeat(100_000);
+    const parts = encodeFrame(large);
+    expect(parts).toHaveLength(2); // header and body, the body not copied
+    expect(new FrameDecoder().push(Buffer.concat(parts))).toEqual([large]);
   });
 
   it('refuses a message over the limit on both ends, naming sizes and the option', () => {
     expect(() => encodeFrame('x'.repeat(100), 50)).toThrow(/102 bytes; this communicator takes at most 50 bytes \(maxMessageBytes\)/);
-    const [header] = encodeFrame('x'.repeat(100));
+    const header = encodeFrame('x'.repeat(100))[0]!.subarray(0, 4);
     expect(() => new FrameDecoder(50).push(header)).toThrow(FrameError);
     expect(() => encodeFrame({ n: 1n })).toThrow(/no JSON form/);
   });
