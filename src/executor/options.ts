@@ -8,7 +8,7 @@ export interface ProcessExecutorOptions {
   /**
    * A child's memory limit in MB, unless the activity sets its own (`@activity(..., { memoryLimitMb })`):
    * the V8 heap limit (`--max-old-space-size`), and how far its resident memory may grow over what it used
-   * once started (checked every `pingIntervalMs`, Linux). @default 1024
+   * once started, plus 64 MB of headroom (checked every `pingIntervalMs`, Linux). @default 1024
    */
   memoryLimitMb?: number;
   /** Tasks a child runs before it is replaced. @default 1000 */

@@ -15,6 +15,8 @@ import { residentBytes } from './process-tree.js';
 import type { ExecutionContext, ExecutionOutcome, ExecutorLogger, TaskExecutor } from './types.js';
 
 const MB = 1024 * 1024;
+/** Resident memory a child may use beyond its limit: V8's young generation and code live outside the heap limit. */
+export const RSS_HEADROOM_MB = 64;
 
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
@@ -203,10 +205,10 @@ class ChildWatch {
     if (this.#stopped || !this.child.usable) return;
     const rss = residentBytes(this.child.pid);
     const limit = this.child.memoryLimitMb;
-    // The ceiling is the limit on top of what the child used once started (Node itself, the loader).
-    if (rss !== undefined && rss > this.child.startRss + limit * MB) {
+    // The ceiling: what the child used once started (Node itself, the loader), plus the limit and headroom.
+    if (rss !== undefined && rss > this.child.startRss + (limit + RSS_HEADROOM_MB) * MB) {
       this.#end(
-        `child process ${this.child.pid} grew by ${Math.round((rss - this.child.startRss) / MB)} MB of resident memory since it started, over its memory limit of ${limit} MB (memoryLimitMb); ` +
+        `child process ${this.child.pid} grew by ${Math.round((rss - this.child.startRss) / MB)} MB of resident memory since it started, over its memory limit of ${limit} MB (memoryLimitMb, plus ${RSS_HEADROOM_MB} MB of headroom); ` +
           'its process tree was stopped: raise memoryLimitMb or use less',
       );
       return;
