@@ -4,6 +4,7 @@
  * process executor they run in children. Worst heartbeat gap and tasks timed out, each way.
  * `BENCH_ISOLATION_SECONDS` sets how long the burners burn. @default 20 (8 with --quick)
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from '../../src/worker/index.js';
 import { ActivityRegistry, defaultRegistry, type ActivityDefinition } from '../../src/scanner/index.js';
 import { PollForActivityTaskCommand, RecordActivityTaskHeartbeatCommand, type SWFClient } from '@aws-sdk/client-swf';
@@ -48,6 +49,9 @@ async function once(mode: 'inline' | 'process', burnMs: number): Promise<Record<
     }) as SWFClient['send'],
   };
   const outcomes = new Map<string, number>();
+  // A blocked loop also delays seeing a poll's answer and sending a heartbeat, so the gaps the worker
+  // observes miss the stall itself; the loop's longest stall is the gap SWF saw for every running task.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   try {
     await prepareDomain(client, DOMAIN, BURN, TASK_LIST, BENCH_DEFAULTS);
     await prepareDomain(client, DOMAIN, BEAT, TASK_LIST, { ...BENCH_DEFAULTS, heartbeatTimeout: '5' });
@@ -69,13 +73,17 @@ async function once(mode: 'inline' | 'process', burnMs: number): Promise<Record<
       loop: BEATERS + 2,
       metrics: { taskFinished: (name, _v, outcome) => outcomes.set(`${name}.${outcome}`, (outcomes.get(`${name}.${outcome}`) ?? 0) + 1) },
     });
+    loopDelay.enable();
     await worker.run();
   } finally {
+    loopDelay.disable();
     client.destroy();
     await swf.close();
   }
+  const stallMs = loopDelay.max / 1e6;
   return {
-    worstHeartbeatGapS: worstGapMs / 1000,
+    worstHeartbeatGapS: Math.max(worstGapMs, stallMs) / 1000,
+    eventLoopMaxStallS: stallMs / 1000,
     beatersTimedOut: outcomes.get('bench-beat.timed-out') ?? 0,
     beatersCompleted: outcomes.get('bench-beat.completed') ?? 0,
     burnersCompleted: outcomes.get('bench-burn.completed') ?? 0,

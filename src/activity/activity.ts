@@ -1,6 +1,6 @@
 import { decodeFlowyInput, encodeJsonResult } from '../swf/codec.js';
 import { FlowySwfError } from '../swf/errors.js';
-import type { ActivityContext, ActivityInfo } from './context.js';
+import { callHostOf, type ActivityContext, type ActivityInfo } from './context.js';
 
 const contexts = new WeakMap<Activity, ActivityContext>();
 
@@ -59,7 +59,7 @@ export abstract class Activity {
    * process or from a child process alike.
    */
   callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
-    return contextOf(this).callHost(namespace, func, args);
+    return callHostOf(contextOf(this), namespace, func, args);
   }
 
   /**

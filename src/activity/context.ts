@@ -54,8 +54,9 @@ export interface ActivityContext {
   /**
    * Calls a function the worker serves to its tasks (see `registerHostFunction`), wherever the task runs:
    * in the worker's own process it is called directly, from a child process over its communicator.
+   * Optional for contexts built by hand (tests); the worker's contexts always have it.
    */
-  callHost(namespace: string, func: string, args?: unknown): Promise<unknown>;
+  callHost?(namespace: string, func: string, args?: unknown): Promise<unknown>;
 }
 
 const storage = new AsyncLocalStorage<ActivityContext>();
@@ -93,5 +94,13 @@ export function activityInfo(): ActivityInfo {
 
 /** Calls a host function for the current task; see {@link ActivityContext.callHost}. */
 export function callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
-  return activityContext().callHost(namespace, func, args);
+  return callHostOf(activityContext(), namespace, func, args);
+}
+
+/** @internal Calls a host function through `context`, or rejects naming why it cannot. */
+export function callHostOf(context: ActivityContext, namespace: string, func: string, args?: unknown): Promise<unknown> {
+  if (typeof context.callHost !== 'function') {
+    return Promise.reject(new FlowySwfError(`this task's context serves no host functions: ${namespace}.${func} cannot be called from here`));
+  }
+  return context.callHost(namespace, func, args);
 }

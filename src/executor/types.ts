@@ -20,6 +20,7 @@ export interface ExecutorLogger {
  * reports back while the task runs.
  */
 export interface ExecutionContext extends ActivityContext {
+  callHost(namespace: string, func: string, args?: unknown): Promise<unknown>;
   readonly log: ExecutorLogger;
   /** A value the activity yielded: progress, sent as heartbeat details (coalesced), logged, counted, emitted. */
   progress(value: unknown): void;
