@@ -18,9 +18,12 @@ const hostFunctions = createHostFunctions();
 hostFunctions.register('test', 'double', (args) => (args as { n: number }).n * 2);
 
 
-async function workerFor(extra: Record<string, unknown> = {}): Promise<{ domain: string; w: RunningWorker; progress: ActivityProgress[] }> {
+async function workerFor(
+  extra: Record<string, unknown> = {},
+): Promise<{ domain: string; w: RunningWorker; progress: ActivityProgress[]; counted: Map<string, number> }> {
   const domain = await suite.env.newDomain();
   const progress: ActivityProgress[] = [];
+  const counted = new Map<string, number>();
   const w = await startWorker({
     client: suite.env.client,
     domain,
@@ -28,10 +31,11 @@ async function workerFor(extra: Record<string, unknown> = {}): Promise<{ domain:
     packages: [FIXTURES],
     hostFunctions,
     onProgress: (e) => progress.push(e),
+    metrics: { progress: (name: string) => counted.set(name, (counted.get(name) ?? 0) + 1) },
     processExecutor: { startTimeoutMs: 30_000, idleTimeoutMs: 60_000, cancelGraceMs: 500, killGraceMs: 500, ...((extra.processExecutor as object) ?? {}) },
     ...extra,
   });
-  return { domain, w, progress };
+  return { domain, w, progress, counted };
 }
 
 describe('process executor', () => {
@@ -56,7 +60,7 @@ describe('process executor', () => {
   });
 
   it('streams yields as progress (inline and in a child): onProgress, heartbeat details, the return value is the result', { timeout: 90_000 }, async () => {
-    const { domain, w, progress } = await workerFor();
+    const { domain, w, progress, counted } = await workerFor();
     try {
       const execution = await scheduleActivities(suite.env.client, domain, [
         { activityId: 's', name: 'exec-stream', args: [5], taskList: 'exec' },
@@ -71,6 +75,7 @@ describe('process executor', () => {
       const inline = progress.filter((p) => p.activityId === 'i');
       expect(inline).toHaveLength(3);
       expect(inline[0]!.details.length).toBe(2_048);
+      expect(counted).toEqual(new Map([['exec-stream', 5], ['exec-stream-inline', 3]]));
     } finally {
       await w.stop();
     }
