@@ -28,9 +28,11 @@ import { messaging } from './scenarios/messaging.js';
 import { sdkOverhead } from './scenarios/sdk-overhead.js';
 import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
+import { processExecutor } from './scenarios/process-executor.js';
+import { isolation } from './scenarios/isolation.js';
 import { markdownTable, round, show, summarize, type Summary } from './stats.js';
 
-const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, localMemory, localAbuse, startup, callbacks, messaging];
+const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, localMemory, localAbuse, startup, callbacks, messaging, processExecutor, isolation];
 
 interface Settings {
   scenarios: Scenario[];

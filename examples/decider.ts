@@ -202,7 +202,10 @@ export function planFanout(size: number, options: { delegateTo?: string } = {}):
   for (let i = 0; i < size; i++) {
     const id = `task-${String(i).padStart(4, '0')}`;
     const kind = i % 20;
-    if (kind < 8) plan.push({ activityId: id, activityType: { name: 'add', version: '1' }, input: input([i, i * 2]) });
+    // One CPU-bound activity in a child process and one Python program (docs/executors.md).
+    if (i === 0) plan.push({ activityId: id, activityType: { name: 'checksum', version: '1' }, input: input(['demo']) });
+    else if (i === 1) plan.push({ activityId: id, activityType: { name: 'word-count', version: '1' }, input: input(['flowy runs python too']) });
+    else if (kind < 8) plan.push({ activityId: id, activityType: { name: 'add', version: '1' }, input: input([i, i * 2]) });
     else if (kind < 14) plan.push({ activityId: id, activityType: { name: 'shout', version: '1.0' }, input: input([`item ${i}`], { suffix: '!' }) });
     else if (kind < 17) plan.push({ activityId: id, activityType: { name: 'reserve-stock', version: '2' }, input: input([`sku-${Math.floor(i / 20) % 5}`, 1 + (i % 3)]) });
     else if (kind < 19) plan.push({ activityId: id, activityType: { name: 'approve-order', version: '1' }, input: input([`order-${i}`, 10 * i]) });

@@ -12,6 +12,7 @@ export {
   ActivityAbortedError,
   activityContext,
   activityInfo,
+  callHost,
   cancellationSignal,
   heartbeat,
   type ActivityAbortKind,
@@ -30,6 +31,8 @@ export {
   type ActivityDefinition,
   type ActivityLookup,
   type ActivityTimeouts,
+  type ActivityOptions,
+  type ActivityExecutionOptions,
   type TimeoutSeconds,
   type ActivityDecorator,
   type ScanOptions,
@@ -55,6 +58,28 @@ export {
   type HeartbeatOutcome,
   type SwfOperation,
 } from './worker/index.js';
+export {
+  registerHostFunction,
+  defaultHostFunctions,
+  createHostFunctions,
+  HostFunctions,
+  NoSuchHostFunctionError,
+  ChildProcessError,
+  ChildStartError,
+  PROCESS_EXECUTOR_DEFAULTS,
+  type ActivityProgress,
+  type ExecutorName,
+  type HostCallContext,
+  type HostFunction,
+  type ProcessExecutorOptions,
+} from './executor/index.js';
+export {
+  CommandActivity,
+  CommandExitError,
+  CommandFailedError,
+  type CommandOutput,
+  type CommandSpec,
+} from './command/index.js';
 export { startActivityWorker, type StartActivityWorkerOptions } from './boilerplate/index.js';
 export {
   sendMessage,

@@ -76,6 +76,12 @@ export interface ActivityContext {
   delegate?(options?: DelegateOptions): Promise<CallbackHandle>;
   /** Sends and receives messages as this invocation; absent in a context no worker made. */
   readonly messaging?: InvocationMessaging;
+  /**
+   * Calls a function the worker serves to its tasks (see `registerHostFunction`), wherever the task runs:
+   * in the worker's own process it is called directly, from a child process over its communicator.
+   * Optional for contexts built by hand (tests); the worker's contexts always have it.
+   */
+  callHost?(namespace: string, func: string, args?: unknown): Promise<unknown>;
 }
 
 // One store per process, so heartbeat() and cancellationSignal() of any copy of flowy-swf see the task a
@@ -115,4 +121,17 @@ export function cancellationSignal(): AbortSignal {
 /** The current task's {@link ActivityInfo}. */
 export function activityInfo(): ActivityInfo {
   return activityContext().info;
+}
+
+/** Calls a host function for the current task; see {@link ActivityContext.callHost}. */
+export function callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
+  return callHostOf(activityContext(), namespace, func, args);
+}
+
+/** @internal Calls a host function through `context`, or rejects naming why it cannot. */
+export function callHostOf(context: ActivityContext, namespace: string, func: string, args?: unknown): Promise<unknown> {
+  if (typeof context.callHost !== 'function') {
+    return Promise.reject(new FlowySwfError(`this task's context serves no host functions: ${namespace}.${func} cannot be called from here`));
+  }
+  return context.callHost(namespace, func, args);
 }

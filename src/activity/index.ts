@@ -5,6 +5,7 @@ export {
   ActivityAbortedError,
   activityContext,
   activityInfo,
+  callHost,
   cancellationSignal,
   heartbeat,
   runInActivityContext,

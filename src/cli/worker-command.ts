@@ -18,6 +18,7 @@ export interface WorkerFlags {
   register: boolean;
   loop?: number;
   autoHeartbeat?: boolean;
+  executor?: 'inline' | 'process';
   shutdownGrace?: number;
   maxHeartbeatsPerSecond?: number;
   metricsPort?: number;
@@ -47,6 +48,12 @@ export function addWorkerOptions(command: Command): Command {
     .option('--no-register', 'do not register activity types with SWF before polling')
     .addOption(new Option('--loop <n>', 'start this many polls, then drain and stop (default: run until SIGINT/SIGTERM)').argParser(parsePositiveInteger))
     .option('--auto-heartbeat', 'heartbeat running tasks automatically')
+    .addOption(
+      new Option('--executor <name>', "where activities run unless their @activity says: inline (the worker's event loop) or process (pooled child processes) (default: inline)").choices([
+        'inline',
+        'process',
+      ]),
+    )
     .addOption(
       new Option('--shutdown-grace <seconds>', 'on SIGINT/SIGTERM, how long running tasks and open polls get before tasks are aborted and polls abandoned; the stop ends within it plus 0.5 s (default: 25)').argParser(
         parsePositiveInteger,
@@ -85,6 +92,7 @@ export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
     ...(flags.maxConcurrent !== undefined ? { maxConcurrentTasks: flags.maxConcurrent } : {}),
     ...(flags.loop !== undefined ? { loop: flags.loop } : {}),
     ...(flags.autoHeartbeat ? { autoHeartbeat: true } : {}),
+    ...(flags.executor !== undefined ? { executor: flags.executor } : {}),
     ...(flags.shutdownGrace !== undefined ? { shutdownGraceMs: flags.shutdownGrace * 1000 } : {}),
     ...(flags.maxHeartbeatsPerSecond !== undefined ? { maxHeartbeatsPerSecond: flags.maxHeartbeatsPerSecond } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),

@@ -51,6 +51,12 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
     registers,
   });
   const calls = new Counter({ name: `${prefix}swf_calls_total`, help: 'SWF calls by operation and outcome (after retries): ok, error.', labelNames: ['operation', 'outcome'], registers });
+  const progress = new Counter({
+    name: `${prefix}activity_progress_total`,
+    help: 'Progress values activities yielded (async *run), by type and version.',
+    labelNames: ['activity_type', 'version'],
+    registers,
+  });
   const retries = new Counter({ name: `${prefix}swf_retries_total`, help: 'SWF calls retried after a transient error, by operation.', labelNames: ['operation'], registers });
   return {
     registry,
@@ -63,6 +69,7 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
     heartbeat: (outcome) => heartbeats.inc({ outcome }),
     swfCall: (operation, outcome) => calls.inc({ operation, outcome }),
     swfRetry: (operation) => retries.inc({ operation }),
+    progress: (activityType, version) => progress.inc({ activity_type: activityType, version }),
   };
 }
 

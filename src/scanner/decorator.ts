@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../swf/errors.js';
 import { nameProblem, SWF_LIMITS, formatCount } from '../swf/limits.js';
 import { className, defaultRegistry } from './registry.js';
-import type { ActivityClass, ActivityDefinition, ActivityTimeouts, TimeoutSeconds } from './types.js';
+import type { ActivityClass, ActivityDefinition, ActivityOptions, TimeoutSeconds } from './types.js';
 
 /** Flowy's defaults for the timeouts `@activity` does not get, as SWF strings. */
 const DEFAULT_TIMEOUTS = {
@@ -15,6 +15,7 @@ const DEFAULT_TIMEOUTS = {
 const MAX_TIMEOUT_SECONDS = 10 ** SWF_LIMITS.duration - 1;
 
 const TIMEOUT_KEYS = ['heartbeat', 'scheduleToClose', 'scheduleToStart', 'startToClose'] as const;
+const EXECUTION_KEYS = ['executor', 'memoryLimitMb'] as const;
 
 /** Where a class keeps the definitions `@activity` gave it; shared by every copy of flowy-swf. */
 const DEFINITIONS = Symbol.for('flowy-swf.activity');
@@ -38,7 +39,8 @@ export type ActivityDecorator = <T extends ActivityClass>(target: T, context?: C
  *   A workflow may schedule to another one.
  * @param timeouts Default timeouts in whole seconds (0 to 99,999,999) or `'NONE'`; a workflow may override them.
  *   `heartbeat` @default 'NONE'; `scheduleToClose` @default 420; `scheduleToStart` @default 120;
- *   `startToClose` @default 300.
+ *   `startToClose` @default 300. Also where the tasks run: `executor` (`'inline'` or `'process'`,
+ *   @default the worker's) and, for a child process, `memoryLimitMb` (@default the worker's, 1024).
  * @throws TypeError when an argument has the wrong type; `ConfigurationError` when it breaks one of
  *   SWF's rules, when the class does not extend `Activity`, or when another class already has this
  *   name and version.
@@ -55,7 +57,7 @@ export function activity(
   name: string,
   version: string | number,
   taskList: string,
-  timeouts: ActivityTimeouts = {},
+  timeouts: ActivityOptions = {},
 ): ActivityDecorator {
   const where = `@activity(${show(name)}, ${show(version)}, ${show(taskList)})`;
   const spec = compileSpec(where, name, version, taskList, timeouts);
@@ -104,7 +106,9 @@ function compileSpec(
   const checkedVersion = checkName(where, 'version', versionString(where, version), SWF_LIMITS.version, 'the activity type version');
   const checkedTaskList = checkName(where, 'taskList', taskList, SWF_LIMITS.name, 'the default task list');
   const t = checkTimeouts(where, timeouts);
+  const execution = checkExecution(where, timeouts);
   return Object.freeze({
+    ...execution,
     name: checkedName,
     version: checkedVersion,
     taskList: checkedTaskList,
@@ -149,11 +153,12 @@ function checkTimeouts(where: string, timeouts: unknown): Record<(typeof TIMEOUT
     );
   }
   const given = timeouts as Record<string, unknown>;
-  const unknown = Object.keys(given).filter((k) => !(TIMEOUT_KEYS as readonly string[]).includes(k));
+  const known: readonly string[] = [...TIMEOUT_KEYS, ...EXECUTION_KEYS];
+  const unknown = Object.keys(given).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
     throw new TypeError(
       `${where}: unknown timeout ${unknown.map((k) => JSON.stringify(k)).join(', ')}; ` +
-        `the timeouts are ${TIMEOUT_KEYS.join(', ')} (in seconds, or 'NONE')`,
+        `the timeouts are ${TIMEOUT_KEYS.join(', ')} (in seconds, or 'NONE'); the execution options are ${EXECUTION_KEYS.join(', ')}`,
     );
   }
   const out = { ...DEFAULT_TIMEOUTS } as Record<(typeof TIMEOUT_KEYS)[number], string>;
@@ -161,6 +166,25 @@ function checkTimeouts(where: string, timeouts: unknown): Record<(typeof TIMEOUT
     const value = given[key];
     if (value === undefined) continue;
     out[key] = timeoutString(where, key, value);
+  }
+  return out;
+}
+
+function checkExecution(where: string, options: unknown): { executor?: 'inline' | 'process'; memoryLimitMb?: number } {
+  const given = (options ?? {}) as { executor?: unknown; memoryLimitMb?: unknown };
+  const out: { executor?: 'inline' | 'process'; memoryLimitMb?: number } = {};
+  if (given.executor !== undefined) {
+    if (given.executor !== 'inline' && given.executor !== 'process') {
+      throw new ConfigurationError(`${where}: executor is ${JSON.stringify(given.executor)}; choose 'inline' or 'process'`);
+    }
+    out.executor = given.executor;
+  }
+  if (given.memoryLimitMb !== undefined) {
+    const mb = given.memoryLimitMb;
+    if (typeof mb !== 'number' || !Number.isInteger(mb) || mb < 16 || mb > 1_048_576) {
+      throw new ConfigurationError(`${where}: memoryLimitMb is ${String(mb)}; give whole megabytes from 16 to 1048576, e.g. 512`);
+    }
+    out.memoryLimitMb = mb;
   }
   return out;
 }

@@ -19,5 +19,7 @@ export type {
   ActivityDefinition,
   ActivityLookup,
   ActivityTimeouts,
+  ActivityOptions,
+  ActivityExecutionOptions,
   TimeoutSeconds,
 } from './types.js';

@@ -52,7 +52,11 @@ export class ActivityRegistry implements ActivityLookup {
       this.#byKey.set(key, definition);
       return;
     }
-    if (existing === definition || sameDefinition(existing, definition)) return;
+    if (existing === definition || sameDefinition(existing, definition)) {
+      // The scanner adds the module file to a definition the decorator made: keep the richer one.
+      if (existing.file === undefined && definition.file !== undefined) this.#byKey.set(key, definition);
+      return;
+    }
     const label = typeLabel(definition);
     if (existing.activityClass === definition.activityClass) {
       throw new ConfigurationError(
@@ -96,6 +100,8 @@ function sameDefinition(a: ActivityDefinition, b: ActivityDefinition): boolean {
   return (
     a.activityClass === b.activityClass &&
     a.taskList === b.taskList &&
+    a.executor === b.executor &&
+    a.memoryLimitMb === b.memoryLimitMb &&
     a.defaults.heartbeatTimeout === b.defaults.heartbeatTimeout &&
     a.defaults.scheduleToCloseTimeout === b.defaults.scheduleToCloseTimeout &&
     a.defaults.scheduleToStartTimeout === b.defaults.scheduleToStartTimeout &&

@@ -88,7 +88,7 @@ export async function scanWith(options: ScanOptions, hooks: LoaderHooks): Promis
   for (const path of files) {
     try {
       const found = await loadActivities(loader, path, registry);
-      for (const definition of found) registry.register(definition);
+      for (const definition of found) registry.register(definition.file ? definition : Object.freeze({ ...definition, file: path }));
       logger?.debug({ path, activities: found.map(typeLabel) }, found.length > 0 ? 'imported' : 'imported: no activities in it');
     } catch (cause) {
       failures.push({ path, cause });

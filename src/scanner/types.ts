@@ -15,6 +15,20 @@ export interface ActivityTimeouts {
   startToClose?: TimeoutSeconds;
 }
 
+/** Options of `@activity` besides the timeouts: where its tasks run. */
+export interface ActivityExecutionOptions {
+  /**
+   * Where this activity's tasks run: `'inline'` in the worker's event loop, `'process'` in a pooled child
+   * process (isolated: CPU-bound work, crashes and memory do not reach the worker). @default the worker's `executor` ('inline')
+   */
+  executor?: 'inline' | 'process';
+  /** With `executor: 'process'`: the child's memory limit in MB (V8 heap and resident memory). @default the worker's (1024) */
+  memoryLimitMb?: number;
+}
+
+/** The last argument of `@activity`: default timeouts and execution options. */
+export interface ActivityOptions extends ActivityTimeouts, ActivityExecutionOptions {}
+
 /** A concrete subclass of {@link Activity} with a no-argument constructor. */
 export type ActivityClass = new () => Activity;
 
@@ -33,6 +47,12 @@ export interface ActivityDefinition {
     readonly startToCloseTimeout: string;
   };
   readonly activityClass: ActivityClass;
+  /** Where its tasks run, when `@activity` said; otherwise the worker's default. */
+  readonly executor?: 'inline' | 'process';
+  /** The child's memory limit in MB, when `@activity` said. */
+  readonly memoryLimitMb?: number;
+  /** The module file the class was found in, when {@link scan} found it: what a child process imports. */
+  readonly file?: string;
 }
 
 /** What the worker needs of a registry: look an activity type up, and list them all. */

@@ -19,6 +19,8 @@ export function truncate(text: string, max: number): string {
 interface ErrorJson {
   type: string;
   message: string;
+  /** An error's own `details` property (e.g. a command's exit code and stderr tail), when it has one. */
+  details?: unknown;
   stack?: string;
   cause?: ErrorJson;
   truncated?: true;
@@ -29,6 +31,7 @@ function describeThrown(value: unknown, seen: Set<unknown>, depth: number): Erro
     // `name` is writable and may hold anything; only a string is a type name.
     const name = typeof value.name === 'string' && value.name ? value.name : value.constructor?.name;
     const json: ErrorJson = { type: name || 'Error', message: String(value.message) };
+    if (Object.prototype.hasOwnProperty.call(value, 'details')) json.details = jsonSafe((value as { details?: unknown }).details);
     if (value.stack) json.stack = value.stack;
     const cause = (value as { cause?: unknown }).cause;
     if (cause !== undefined) {
@@ -53,6 +56,14 @@ function describeThrown(value: unknown, seen: Set<unknown>, depth: number): Erro
     return { type: value.constructor?.name ?? 'Object', message };
   }
   return { type: typeof value, message: String(value) };
+}
+
+function jsonSafe(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value ?? null)) as unknown;
+  } catch {
+    return String(value);
+  }
 }
 
 /** The reason SWF shows for a thrown value: `Name: message`, cut to 256 characters. */

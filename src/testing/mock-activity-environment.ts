@@ -14,6 +14,7 @@ import { FlowySwfError } from '../swf/errors.js';
 import { compileWorkerOptions, type WorkerLogger } from '../worker/options.js';
 import { TaskRun, type TaskRunnerShared } from '../worker/task-runner.js';
 import type { ActivityOutcome } from './outcome.js';
+import { ExecutorSet } from '../executor/index.js';
 
 /**
  * How the mock SWF answers one heartbeat.
@@ -207,10 +208,12 @@ export class MockActivityEnvironment {
   #shared(definition: ActivityDefinition): TaskRunnerShared {
     const info = this.#options.info ?? {};
     const type = { name: info.activityType?.name ?? definition.name, version: info.activityType?.version ?? definition.version };
-    // The task's type resolves to the activity given, whatever name info gives it.
+    // The task's type resolves to the activity given, whatever name info gives it. It runs inline in this
+    // process, whatever its @activity says: a mock tests the activity's own logic, in the same context.
+    const inline: ActivityDefinition = { ...definition, executor: 'inline' };
     const registry: ActivityLookup = {
-      get: (name, version) => (name === type.name && version === type.version ? definition : undefined),
-      list: () => [definition],
+      get: (name, version) => (name === type.name && version === type.version ? inline : undefined),
+      list: () => [inline],
     };
     const options = compileWorkerOptions({
       client: { send: (command: unknown) => this.#send(command) } as never,
@@ -227,6 +230,7 @@ export class MockActivityEnvironment {
       options,
       log: options.logger,
       heartbeatBudget: undefined,
+      executors: new ExecutorSet('inline', {}, options.hostFunctions, options.logger),
       retry: {
         PollForActivityTask: once,
         RecordActivityTaskHeartbeat: once,

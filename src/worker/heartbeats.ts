@@ -130,7 +130,8 @@ export function heartbeatTimeoutMs(timeout: string | undefined): number | undefi
  * Heartbeats for an activity that does not: every `periodMs`, when no call started in the last
  * `periodMs`, asks for one with the newest details. The first check comes after `firstDelayMs` (a random
  * point in the first period), so tasks that started together do not all heartbeat together: a burst of
- * them would wait long for the worker's heartbeat budget. Ends when `signal` aborts or a heartbeat says stop.
+ * them would wait long for the worker's heartbeat budget. A period in which `alive()` is false is
+ * skipped (the process executor's rule for a child that answers no ping). Ends when `signal` aborts or a heartbeat says stop.
  * @internal
  */
 export async function autoHeartbeat(
@@ -139,6 +140,7 @@ export async function autoHeartbeat(
   periodMs: number,
   signal: AbortSignal,
   firstDelayMs = periodMs,
+  alive: () => boolean = () => true,
 ): Promise<void> {
   for (let delayMs = firstDelayMs; ; delayMs = periodMs) {
     try {
@@ -148,6 +150,8 @@ export async function autoHeartbeat(
     }
     if (signal.aborted) return;
     if (clock.now() - coalescer.lastSentAt < periodMs) continue;
+    // A child process that stopped answering is not covered for: SWF's heartbeat timeout may catch it.
+    if (!alive()) continue;
     if (!(await coalescer.request(coalescer.lastDetails))) return;
   }
 }

@@ -37,6 +37,8 @@ export interface WorkerMetrics {
   swfCall(operation: SwfOperation, outcome: 'ok' | 'error'): void;
   /** One SWF call is retried after a transient error. */
   swfRetry(operation: SwfOperation): void;
+  /** An activity yielded one progress value (`async *run()`). */
+  progress(activityType: string, version: string): void;
 }
 
 const noop = (): void => {};
@@ -49,6 +51,7 @@ export const noopMetrics: WorkerMetrics = Object.freeze({
   heartbeat: noop,
   swfCall: noop,
   swfRetry: noop,
+  progress: noop,
 });
 
 /** @internal Fills the methods a partial sink leaves out with no-ops, bound to the sink. */
@@ -73,5 +76,6 @@ export function completeMetrics(metrics: Partial<WorkerMetrics> | undefined): Wo
     heartbeat: bind('heartbeat'),
     swfCall: bind('swfCall'),
     swfRetry: bind('swfRetry'),
+    progress: bind('progress'),
   };
 }

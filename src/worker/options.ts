@@ -8,6 +8,7 @@ import { SWF_LIMITS, assertSwfName, formatCount } from '../swf/limits.js';
 import type { ActivityLookup } from '../scanner/types.js';
 import { defaultMessageRouter } from '../messaging/default-router.js';
 import type { MessageRouter } from '../messaging/types.js';
+import { defaultHostFunctions, EXECUTOR_NAMES, type ActivityProgress, type ExecutorName, type HostFunctions, type ProcessExecutorOptions } from '../executor/index.js';
 import { completeMetrics, type WorkerMetrics } from './metrics.js';
 import type { Delegator } from '../delegation/delegator.js';
 
@@ -96,6 +97,17 @@ export interface WorkerOptions {
    * @default defaultMessageRouter(): the process's shared in-process router
    */
   messaging?: MessageRouter;
+  /**
+   * Where activities run unless their `@activity` says otherwise: `'inline'` in the worker's event loop,
+   * `'process'` in pooled child processes (see docs/executors.md). @default 'inline'
+   */
+  executor?: ExecutorName;
+  /** The pool of child processes of the process executor. @default see `PROCESS_EXECUTOR_DEFAULTS` */
+  processExecutor?: ProcessExecutorOptions;
+  /** The host functions tasks may call (`callHost`). @default defaultHostFunctions() */
+  hostFunctions?: HostFunctions;
+  /** Called with every progress value an activity yields (`async *run()`); must not throw. @default none */
+  onProgress?: (event: ActivityProgress) => void;
 }
 
 /** @internal {@link WorkerOptions} with every default applied, checked. */
@@ -121,6 +133,10 @@ export interface CompiledWorkerOptions {
   readonly metrics: WorkerMetrics;
   readonly delegator: Delegator | undefined;
   readonly messaging: MessageRouter;
+  readonly executor: ExecutorName;
+  readonly processExecutor: ProcessExecutorOptions;
+  readonly hostFunctions: HostFunctions;
+  readonly onProgress: ((event: ActivityProgress) => void) | undefined;
 }
 
 /** The defaults of {@link WorkerOptions}. */
@@ -222,6 +238,10 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   if (options.delegator !== undefined && typeof options.delegator?.delegate !== 'function') fail('delegator must come from createDelegator({ keys, callbackUrl })');
   const clock = options.clock ?? systemClock;
   if (typeof clock.now !== 'function' || typeof clock.sleep !== 'function') fail('clock must have now() and sleep(ms, signal)');
+  if (options.executor !== undefined && !(EXECUTOR_NAMES as readonly unknown[]).includes(options.executor)) {
+    fail(`executor is ${JSON.stringify(options.executor)}; choose ${EXECUTOR_NAMES.join(' or ')}`);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') fail('onProgress must be a function');
   const logger = options.logger ?? (pino({ level: 'silent' }) as unknown as WorkerLogger);
   for (const method of ['child', 'isLevelEnabled', 'debug', 'info', 'warn', 'error'] as const) {
     if (typeof logger[method] !== 'function') fail(`logger must be pino-compatible; it has no ${method}() method`);
@@ -254,5 +274,9 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     metrics: completeMetrics(options.metrics),
     delegator: options.delegator,
     messaging,
+    executor: options.executor ?? 'inline',
+    processExecutor: options.processExecutor ?? {},
+    hostFunctions: options.hostFunctions ?? defaultHostFunctions(),
+    onProgress: options.onProgress,
   };
 }

@@ -1,15 +1,9 @@
 import type { ActivityTask } from '@aws-sdk/client-swf';
-import { bindActivityContext, type Activity } from '../activity/activity.js';
-import {
-  ActivityAbortedError,
-  runInActivityContext,
-  type ActivityAbortKind,
-  type ActivityContext,
-  type ActivityInfo,
-} from '../activity/context.js';
+import { ActivityAbortedError, type ActivityAbortKind, type ActivityInfo } from '../activity/context.js';
 import { SuspendTask } from '../activity/errors.js';
+import type { ExecutionContext, ExecutorSet } from '../executor/index.js';
+import { progressDetails } from '../executor/progress.js';
 import type { RetryOptions } from '../swf/backoff.js';
-import { assertResultFits, InputError, ResultError } from '../swf/codec.js';
 import { TaskClosedError } from '../swf/errors.js';
 import { encodeFailure, fitDetails, truncate, type EncodedFailure } from '../swf/failure.js';
 import { SWF_LIMITS } from '../swf/limits.js';
@@ -42,16 +36,19 @@ export interface TaskRunnerShared {
   readonly retry: Readonly<Record<SwfOperation, RetryOptions>>;
   /** The worker-wide heartbeat budget (`maxHeartbeatsPerSecond`); absent when unlimited. */
   readonly heartbeatBudget: TokenBucket | undefined;
+  /** Where tasks run: inline, or in child processes. */
+  readonly executors: ExecutorSet;
 }
 
 type RespondOperation = 'RespondActivityTaskCompleted' | 'RespondActivityTaskFailed' | 'RespondActivityTaskCanceled';
 
 /**
- * Runs one polled task: look its type up, build the activity, decode the input, run it in its context,
- * encode the result and respond. It is also the task's {@link ActivityContext}. `execute()` never rejects.
+ * Runs one polled task: look its type up, have its executor run it (build the activity, decode the
+ * input, run it in its context, encode the result), and respond. It is also the task's context, as the
+ * executor sees it ({@link ExecutionContext}). `execute()` never rejects.
  * @internal
  */
-export class TaskRun implements ActivityContext {
+export class TaskRun implements ExecutionContext {
   readonly taskToken: string;
   readonly #task: ActivityTask;
   readonly #shared: TaskRunnerShared;
@@ -71,6 +68,9 @@ export class TaskRun implements ActivityContext {
   #definition: ActivityDefinition | undefined;
   /** When the task arrived (clock ms): where the default expiry of a callback id counts from. */
   readonly #receivedAt: number;
+  /** Automatic heartbeats go out only while this says the task's process answers. */
+  #alive: () => boolean = () => true;
+  #progressLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(task: ActivityTask & { taskToken: string }, shared: TaskRunnerShared) {
     this.taskToken = task.taskToken;
@@ -169,6 +169,42 @@ export class TaskRun implements ActivityContext {
     return this.#coalescer().request(encoded);
   }
 
+  /** Calls a host function for this task (see `registerHostFunction`). */
+  callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
+    return this.#shared.options.hostFunctions.invoke(namespace, func, args ?? null, {
+      info: this.info,
+      signal: this.signal,
+      taskToken: this.taskToken,
+      context: this,
+    });
+  }
+
+  vouchFor(alive: () => boolean): void {
+    this.#alive = alive;
+  }
+
+  /** A value the activity yielded: heartbeat details (coalesced, newest wins), a log line at most once a second, a metric, an event. */
+  progress(value: unknown): void {
+    if (this.#done || this.#abortReason) return;
+    const details = progressDetails(value);
+    void this.#coalescer().request(details);
+    const { metrics, onProgress, clock } = this.#shared.options;
+    const type = this.#task.activityType;
+    metrics.progress(type?.name ?? '', type?.version ?? '');
+    const now = clock.now();
+    if (now - this.#progressLoggedAt >= 1_000) {
+      this.#progressLoggedAt = now;
+      this.log.info({ progress: details.length > 200 ? `${details.slice(0, 200)}…` : details }, 'progress');
+    }
+    if (onProgress) {
+      try {
+        onProgress({ activityType: this.info.activityType, activityId: this.info.activityId, workflowExecution: this.info.workflowExecution, value, details });
+      } catch (error) {
+        this.log.warn({ err: error }, 'onProgress threw; progress goes on');
+      }
+    }
+  }
+
   #coalescer(): HeartbeatCoalescer {
     return (this.#heartbeats ??= new HeartbeatCoalescer(
       (details, urgent) => this.#sendHeartbeat(details, urgent),
@@ -251,51 +287,19 @@ export class TaskRun implements ActivityContext {
   async #execute(definition: ActivityDefinition | undefined): Promise<TaskOutcome> {
     if (!definition) return this.#failUnknownType();
     this.#definition = definition;
-    let activity: Activity;
-    try {
-      activity = new definition.activityClass();
-    } catch (error) {
-      return this.#fail(error, `constructing ${definition.activityClass.name || 'the activity class'} threw`);
-    }
-    bindActivityContext(activity, this);
-    let args: unknown[];
-    try {
-      args = activity.deserializeArguments(this.#task.input);
-      if (!Array.isArray(args)) throw new InputError(`deserializeArguments must return an array of arguments, got ${typeof args}`);
-    } catch (error) {
-      return this.#fail(error, error instanceof InputError ? undefined : 'deserializeArguments threw');
-    }
     if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
-
-    let result: unknown;
     await this.#invocation('register');
-    try {
-      result = await runInActivityContext(this, () => activity.run(...args));
-    } catch (error) {
-      this.#done = true;
-      void this.#invocation('finish');
-      return this.#reportThrown(error);
-    }
+    const outcome = await this.#shared.executors.for(definition).execute(definition, this.#task.input, this);
     this.#done = true;
     void this.#invocation('finish');
+    if (outcome.status === 'threw') return this.#reportThrown(outcome.error, outcome.context);
     if (this.abortKind === 'closed') {
       this.log.warn({}, 'run returned, but the task was already closed or timed out in SWF; not reporting');
       return 'timed-out';
     }
-    let text: string;
-    try {
-      const encoded: unknown = activity.serializeResult(result);
-      if (typeof encoded !== 'string') {
-        throw new ResultError(`serializeResult must return a string, got ${encoded === null ? 'null' : typeof encoded}`);
-      }
-      assertResultFits(encoded);
-      text = encoded;
-    } catch (error) {
-      return this.#fail(error, error instanceof ResultError ? undefined : 'serializeResult threw');
-    }
     await this.#flushHeartbeats();
     return this.#respond('RespondActivityTaskCompleted', 'completed', () =>
-      respondCompleted(this.#shared.options.client, this.taskToken, text, this.#shared.retry.RespondActivityTaskCompleted),
+      respondCompleted(this.#shared.options.client, this.taskToken, outcome.result, this.#shared.retry.RespondActivityTaskCompleted),
     );
   }
 
@@ -314,7 +318,7 @@ export class TaskRun implements ActivityContext {
     this.#autoStop = new AbortController();
     const periodMs = timeoutMs / 3;
     const firstDelayMs = periodMs * this.#shared.options.random();
-    void autoHeartbeat(this.#coalescer(), this.#shared.options.clock, periodMs, this.#autoStop.signal, firstDelayMs);
+    void autoHeartbeat(this.#coalescer(), this.#shared.options.clock, periodMs, this.#autoStop.signal, firstDelayMs, () => this.#alive());
   }
 
   async #flushHeartbeats(): Promise<void> {
@@ -326,7 +330,7 @@ export class TaskRun implements ActivityContext {
     }
   }
 
-  async #reportThrown(error: unknown): Promise<TaskOutcome> {
+  async #reportThrown(error: unknown, context?: string): Promise<TaskOutcome> {
     if (error instanceof SuspendTask) {
       await this.#flushHeartbeats();
       if (this.#shared.options.logger.isLevelEnabled('debug')) this.log.debug({}, 'task suspended; slot freed without a response');
@@ -346,7 +350,7 @@ export class TaskRun implements ActivityContext {
       case 'shutdown':
         return this.#fail(error, `worker ${this.#shared.options.identity} shut down before the task finished; retry it elsewhere`);
       default:
-        return this.#fail(error);
+        return this.#fail(error, context);
     }
   }
 

@@ -11,6 +11,7 @@ import { PollFaultLog, pollFault, pollingFailure } from './poll-faults.js';
 import { TaskSummary } from './summary.js';
 import { TaskRun, type TaskRunnerShared } from './task-runner.js';
 import { TokenBucket } from './token-bucket.js';
+import { ExecutorSet } from '../executor/index.js';
 
 /** How many times one heartbeat call is tried before the activity is told to go on anyway. */
 export const HEARTBEAT_MAX_ATTEMPTS = 5;
@@ -90,6 +91,7 @@ export class Worker {
       },
     });
     this.#shared = {
+      executors: new ExecutorSet(o.executor, o.processExecutor, o.hostFunctions, this.#log),
       options: o,
       log: this.#log,
       heartbeatBudget: Number.isFinite(o.maxHeartbeatsPerSecond)
@@ -181,6 +183,8 @@ export class Worker {
     } catch {
       // A throwing logger must not keep run() from settling.
     }
+    // Child processes: idle ones are let go; a forced stop already killed them.
+    await this.#shared.executors.close().catch((error: unknown) => this.#log.error({ err: error }, 'closing the executors failed'));
     if (this.#failure) {
       this.#transition('FAILED');
       throw this.#failure;
@@ -416,6 +420,7 @@ export class Worker {
     if (this.#state === 'INITIALIZED' || this.#state === 'STOPPED' || this.#state === 'FAILED') return;
     this.#log.warn({ runningTasks: this.#running.size, openPolls: this.#openPolls }, 'forced stop: not waiting for polls or tasks');
     this.#beginDrain();
+    void this.#shared.executors.close({ force: true });
     this.#force.abort();
     this.#expireGrace();
     this.#abandonPolls();

@@ -172,6 +172,7 @@ describe.concurrent('start-activity-worker', () => {
     '--no-register',
     '--loop',
     '--auto-heartbeat',
+    '--executor',
     '--log-level',
   ];
 

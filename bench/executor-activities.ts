@@ -1,0 +1,38 @@
+/**
+ * Activities of the executor benchmarks. A child process loads them by this file, so they are declared
+ * with `@activity` (a child finds them in its registry by name and version).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Activity, activity } from '../src/index.js';
+
+/** Does nothing: the cost of a task is then the executor's own. */
+@activity('bench-noop', 1, 'bench')
+export class BenchNoOp extends Activity {
+  run(): void {}
+}
+
+/** Burns CPU for `ms` without yielding the event loop. */
+@activity('bench-burn', 1, 'isolation')
+export class BenchBurn extends Activity {
+  run(ms: number): number {
+    const end = performance.now() + ms;
+    let n = 0;
+    while (performance.now() < end) n++;
+    return n;
+  }
+}
+
+/** Heartbeats every second for `ms`. */
+@activity('bench-beat', 1, 'isolation', { heartbeat: 5 })
+export class BenchBeat extends Activity {
+  async run(ms: number): Promise<number> {
+    const end = performance.now() + ms;
+    let beats = 0;
+    while (performance.now() < end) {
+      if (!(await this.heartbeat(beats))) break;
+      beats++;
+      await sleep(1_000);
+    }
+    return beats;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The process executor's cost: CPU per no-op task (worker plus children) against inline at concurrency
+ * 1 and 64 once the pool is warm, with SWF answered in process at zero latency; a child's start-up time;
+ * and each communicator's throughput for a 50 MB message with the worker's memory while it passes.
+ */
+import { readFileSync } from 'node:fs';
+import { Worker } from '../../src/worker/index.js';
+import { ActivityRegistry, defaultRegistry, type ActivityDefinition } from '../../src/scanner/index.js';
+import { PooledChild } from '../../src/executor/child-process.js';
+import { createHostFunctions } from '../../src/executor/index.js';
+import { descendants } from '../../src/executor/process-tree.js';
+import type { CommunicatorName } from '../../src/ipc/index.js';
+import '../executor-activities.js';
+import { collectGarbage, inProcessClient } from '../fixtures.js';
+import { noOpTaskSource } from '../in-process-handler.js';
+import { benchModule } from '../paths.js';
+import { pairedRatio, setPath, type Sample, type Scenario } from '../scenario.js';
+import { round } from '../stats.js';
+
+const TYPE = { name: 'bench-noop', version: '1' };
+const CONCURRENCY = [1, 64] as const;
+const LIMIT = 1.5;
+const TICK_US = 1e6 / 100; // /proc CPU times are in clock ticks of 10 ms
+
+/** CPU µs used so far by this process's executor children (Linux /proc). */
+function childrenCpuUs(): number {
+  let ticks = 0;
+  for (const pid of descendants(process.pid)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * TICK_US;
+}
+
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** CPU µs per task (worker and children) over `measured` tasks after `warm` ones, on a fresh worker of one executor. */
+async function cpuPerTask(executor: 'inline' | 'process', c: number, warm: number, measured: number): Promise<{ worker: number; children: number }> {
+  const source = noOpTaskSource(TYPE);
+  const client = inProcessClient(source.operations);
+  const registry = new ActivityRegistry();
+  const decorated = defaultRegistry().get(TYPE.name, TYPE.version)!;
+  registry.register(Object.freeze({ ...decorated, file: benchModule('executor-activities') }) as ActivityDefinition);
+  let finished = 0;
+  let start = [0, 0];
+  let end = [0, 0];
+  const worker = new Worker({
+    client,
+    registry,
+    domain: 'bench',
+    taskList: 'bench',
+    identity: 'bench',
+    executor,
+    processExecutor: { maxTasksPerChild: 1_000_000, idleTimeoutMs: 600_000 },
+    maxConcurrentTasks: c,
+    maxConcurrentPolls: c,
+    loop: warm + measured,
+    metrics: {
+      taskFinished: () => {
+        finished++;
+        if (finished === warm) start = [cpuUs(), childrenCpuUs()];
+        if (finished === warm + measured) end = [cpuUs(), childrenCpuUs()];
+      },
+    },
+  });
+  collectGarbage();
+  await worker.run();
+  client.destroy();
+  return { worker: (end[0]! - start[0]!) / measured, children: (end[1]! - start[1]!) / measured };
+}
+
+async function startupMs(communicator: CommunicatorName): Promise<number> {
+  const started = performance.now();
+  const child = await PooledChild.start({
+    communicator,
+    memoryLimitMb: 512,
+    startTimeoutMs: 30_000,
+    nodeArgs: [],
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    hostFunctions: () => undefined,
+  });
+  const ms = performance.now() - started;
+  await child.peer.close();
+  await child.exited;
+  return ms;
+}
+
+/** Sends a 50 MB message to a child (the ping carries it) and waits for the answer; MB/s and the worker's peak RSS growth. */
+async function throughput(communicator: CommunicatorName): Promise<{ mbPerSec: number; peakRssGrowthMiB: number }> {
+  const child = await PooledChild.start({
+    communicator,
+    memoryLimitMb: 1024,
+    startTimeoutMs: 30_000,
+    nodeArgs: [],
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    hostFunctions: () => undefined,
+  });
+  try {
+    const payload = { blob: 'x'.repeat(50 * 1024 * 1024) };
+    collectGarbage();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const started = performance.now();
+    await child.peer.call('self', 'ping', payload);
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { mbPerSec: 50 / seconds, peakRssGrowthMiB: (peak - before) / 2 ** 20 };
+  } finally {
+    await child.peer.close();
+    await child.exited;
+  }
+}
+
+export const processExecutor: Scenario = {
+  name: 'processExecutor',
+  title: 'process executor: CPU per no-op task vs inline (warm pool), child start-up, 50 MB through each communicator',
+  runs: (quick) => (quick ? 1 : 3),
+  async measure({ quick, run }) {
+    const sample: Sample = {};
+    for (const c of CONCURRENCY) {
+      const warm = c === 1 ? 100 : c * 10;
+      const measured = quick ? (c === 1 ? 500 : 2_000) : c === 1 ? 2_000 : 8_000;
+      const order: Array<'inline' | 'process'> = run % 2 === 0 ? ['inline', 'process'] : ['process', 'inline'];
+      const us: Record<string, { worker: number; children: number }> = {};
+      for (const executor of order) us[executor] = await cpuPerTask(executor, c, warm, measured);
+      const inline = us.inline!.worker + us.inline!.children;
+      const proc = us.process!.worker + us.process!.children;
+      sample[`c${c}.inlineCpuUsPerTask`] = inline;
+      sample[`c${c}.processCpuUsPerTask`] = proc;
+      sample[`c${c}.processWorkerCpuUsPerTask`] = us.process!.worker;
+      sample[`c${c}.processChildrenCpuUsPerTask`] = us.process!.children;
+      sample[`c${c}.runRatio`] = proc / inline;
+    }
+    if (process.env.BENCH_EXECUTOR_CPU_ONLY === '1') return sample;
+    for (const communicator of ['pipe', 'socket'] as const) {
+      const starts: number[] = [];
+      for (let i = 0; i < (quick ? 3 : 5); i++) starts.push(await startupMs(communicator));
+      starts.sort((a, b) => a - b);
+      sample[`startup.${communicator}Ms`] = starts[Math.floor(starts.length / 2)]!;
+      const t = await throughput(communicator);
+      sample[`message50MB.${communicator}MBPerSec`] = t.mbPerSec;
+      sample[`message50MB.${communicator}PeakRssGrowthMiB`] = t.peakRssGrowthMiB;
+    }
+    return sample;
+  },
+  finish(json, get) {
+    return CONCURRENCY.map((c) => {
+      const ratio = pairedRatio(get, `c${c}.runRatio`, `c${c}.processCpuUsPerTask`, `c${c}.inlineCpuUsPerTask`);
+      setPath(json, `c${c}.ratio`, round(ratio));
+      return { figure: `c${c} process/inline CPU per task`, value: ratio, target: `≤ ${LIMIT.toFixed(2)}`, met: ratio <= LIMIT };
+    });
+  },
+};

@@ -1,0 +1,9 @@
+/** Activities that run a program in any language. */
+export {
+  CommandActivity,
+  CommandExitError,
+  CommandFailedError,
+  type CommandOutput,
+  type CommandSpec,
+} from './command-activity.js';
+export { pythonHelperDir } from './python-path.js';

@@ -1,0 +1,143 @@
+/**
+ * Communicators (ADR-5): the same `write` / `read` of messages at both ends of a process boundary,
+ * whatever carries the bytes. Internal: task authors never touch them.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { DEFAULT_MAX_MESSAGE_BYTES, encodeFrame, FrameDecoder } from './framing.js';
+import { asMessage, type Message } from './messages.js';
+import { FlowySwfError } from '../swf/errors.js';
+
+/** The communicators there are, by name: `pipe` (a pair of extra file descriptors) or `socket` (a Unix socket). */
+export type CommunicatorName = 'pipe' | 'socket';
+
+/** The names {@link CommunicatorName} takes, for checks and CLI choices. */
+export const COMMUNICATOR_NAMES: readonly CommunicatorName[] = ['pipe', 'socket'];
+
+/** The other side is gone, or this side closed the communicator. */
+export class CommunicatorClosedError extends FlowySwfError {
+  override name = 'CommunicatorClosedError';
+}
+
+/** One end of a message channel to another process. */
+export interface Communicator {
+  /** What carries the bytes. */
+  readonly name: CommunicatorName;
+  /**
+   * Sends one message. Never blocks: bytes the OS does not take at once are queued. Throws
+   * `FrameError` for a message with no JSON form or over `maxMessageBytes`, `CommunicatorClosedError` once closed.
+   */
+  write(message: Message): void;
+  /** The next message, or `undefined` once the other side closed (or this side did). */
+  read(): Promise<Message | undefined>;
+  /** Every message until the channel closes. */
+  [Symbol.asyncIterator](): AsyncIterator<Message>;
+  /** Ends the channel; idempotent. */
+  close(): Promise<void>;
+  /** Resolves when the channel is closed: `undefined` for a clean end, the error otherwise. */
+  readonly closed: Promise<Error | undefined>;
+}
+
+/** @internal A communicator over a readable and a writable byte stream (both ends of a pipe pair, or one socket twice). */
+export class StreamCommunicator implements Communicator {
+  readonly #decoder: FrameDecoder;
+  readonly #queue: Message[] = [];
+  readonly #waiting: Array<(m: Message | undefined) => void> = [];
+  #ended = false;
+  #corked = false;
+  #closing: Promise<void> | undefined;
+  #resolveClosed!: (error: Error | undefined) => void;
+  readonly closed: Promise<Error | undefined>;
+
+  constructor(
+    readonly name: CommunicatorName,
+    private readonly readable: Readable,
+    private readonly writable: Writable,
+    private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+    private readonly onClose?: () => void,
+  ) {
+    this.#decoder = new FrameDecoder(maxMessageBytes);
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    readable.on('data', (chunk: Buffer) => this.#onData(chunk));
+    readable.once('end', () => this.#end(undefined));
+    readable.once('close', () => this.#end(undefined));
+    readable.once('error', (error) => this.#end(error));
+    // A write to a peer that is gone is not this side's crash: the read side reports the end.
+    writable.on('error', (error) => this.#end(error));
+  }
+
+  write(message: Message): void {
+    if (this.#ended) throw new CommunicatorClosedError(`the ${this.name} communicator is closed; the other process is gone or was stopped`);
+    const buffers = encodeFrame(message, this.maxMessageBytes);
+    // Messages written in the same turn of the event loop leave in one writev (a quick call's ack and
+    // return, say): fewer system calls and wake-ups of the other process.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.writable.cork();
+      setImmediate(() => {
+        this.#corked = false;
+        this.writable.uncork();
+      });
+    }
+    for (const buffer of buffers) this.writable.write(buffer);
+  }
+
+  read(): Promise<Message | undefined> {
+    const next = this.#queue.shift();
+    if (next !== undefined) return Promise.resolve(next);
+    if (this.#ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
+    for (;;) {
+      const m = await this.read();
+      if (m === undefined) return;
+      yield m;
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      this.writable.end(() => resolve());
+      setTimeout(resolve, 1_000).unref();
+    }).then(() => {
+      this.readable.destroy();
+      this.#end(undefined);
+    });
+    return this.#closing;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#ended) return;
+    let messages: unknown[];
+    try {
+      messages = this.#decoder.push(chunk);
+    } catch (error) {
+      this.#end(error as Error);
+      this.readable.destroy();
+      return;
+    }
+    for (const raw of messages) {
+      let message: Message;
+      try {
+        message = asMessage(raw);
+      } catch (error) {
+        this.#end(error as Error);
+        this.readable.destroy();
+        return;
+      }
+      const waiter = this.#waiting.shift();
+      if (waiter) waiter(message);
+      else this.#queue.push(message);
+    }
+  }
+
+  #end(error: Error | undefined): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const waiter of this.#waiting.splice(0)) waiter(undefined);
+    this.#resolveClosed(error);
+    if (!this.writable.destroyed) this.writable.destroy();
+    this.onClose?.();
+  }
+}

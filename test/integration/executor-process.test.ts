@@ -1,0 +1,99 @@
+/**
+ * The process executor end to end: a worker on the local endpoint, activities in pooled children,
+ * outcomes read from the workflow history.
+ */
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createHostFunctions, type ActivityProgress } from 'flowy-swf';
+import { isRunning, readStat } from '../../src/executor/process-tree.js';
+import { outcomeOf, requestCancel, scheduleActivities, startWorker, until, useEndpoint, type RunningWorker } from './helpers.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/executor/activities.ts', import.meta.url));
+const suite = useEndpoint();
+
+const hostFunctions = createHostFunctions();
+hostFunctions.register('test', 'double', (args) => (args as { n: number }).n * 2);
+
+
+async function workerFor(
+  extra: Record<string, unknown> = {},
+): Promise<{ domain: string; w: RunningWorker; progress: ActivityProgress[]; counted: Map<string, number> }> {
+  const domain = await suite.env.newDomain();
+  const progress: ActivityProgress[] = [];
+  const counted = new Map<string, number>();
+  const w = await startWorker({
+    client: suite.env.client,
+    domain,
+    taskList: 'exec',
+    packages: [FIXTURES],
+    hostFunctions,
+    onProgress: (e) => progress.push(e),
+    metrics: { progress: (name: string) => counted.set(name, (counted.get(name) ?? 0) + 1) },
+    processExecutor: { startTimeoutMs: 30_000, idleTimeoutMs: 60_000, cancelGraceMs: 500, killGraceMs: 500, ...((extra.processExecutor as object) ?? {}) },
+    ...extra,
+  });
+  return { domain, w, progress, counted };
+}
+
+describe('process executor', () => {
+  it('runs an activity in a reused child: result, host functions, heartbeat, info and token reach it', { timeout: 90_000 }, async () => {
+    const { domain, w } = await workerFor();
+    try {
+      const execution = await scheduleActivities(suite.env.client, domain, [
+        { activityId: 'a', name: 'exec-where', args: [21], taskList: 'exec' },
+      ]);
+      const a = await outcomeOf(suite.env.client, execution, 'a');
+      expect(a.eventType).toBe('ActivityTaskCompleted');
+      const first = JSON.parse(a.result ?? '') as { pid: number; doubled: number; activityId: string; tokenLength: number; keepGoing: boolean };
+      expect(first.pid).not.toBe(process.pid);
+      expect(first).toMatchObject({ doubled: 42, activityId: 'a', keepGoing: true });
+      expect(first.tokenLength).toBeGreaterThan(0);
+      const again = await scheduleActivities(suite.env.client, domain, [{ activityId: 'b', name: 'exec-where', args: [1], taskList: 'exec' }]);
+      const b = JSON.parse((await outcomeOf(suite.env.client, again, 'b')).result ?? '') as { pid: number };
+      expect(b.pid).toBe(first.pid); // the pool reused the child
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('streams yields as progress (inline and in a child): onProgress, heartbeat details, the return value is the result', { timeout: 90_000 }, async () => {
+    const { domain, w, progress, counted } = await workerFor();
+    try {
+      const execution = await scheduleActivities(suite.env.client, domain, [
+        { activityId: 's', name: 'exec-stream', args: [5], taskList: 'exec' },
+        { activityId: 'i', name: 'exec-stream-inline', args: [3], taskList: 'exec' },
+      ]);
+      expect(await outcomeOf(suite.env.client, execution, 's')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '"counted to 5"' });
+      expect(await outcomeOf(suite.env.client, execution, 'i')).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '"counted to 3"' });
+      const child = progress.filter((p) => p.activityId === 's');
+      expect(child.map((p) => (p.value as { step: number }).step)).toEqual([1, 2, 3, 4, 5]);
+      expect((child[0]!.value as { pid: number }).pid).not.toBe(process.pid);
+      expect(JSON.parse(child[4]!.details)).toMatchObject({ step: 5, of: 5 });
+      const inline = progress.filter((p) => p.activityId === 'i');
+      expect(inline).toHaveLength(3);
+      expect(inline[0]!.details.length).toBe(2_048);
+      expect(counted).toEqual(new Map([['exec-stream', 5], ['exec-stream-inline', 3]]));
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('fails with the child error boxed: type, message, stack and cause', { timeout: 90_000 }, async () => {
+    const { domain, w } = await workerFor();
+    try {
+      const execution = await scheduleActivities(suite.env.client, domain, [{ activityId: 't', name: 'exec-throw', taskList: 'exec' }]);
+      const t = await outcomeOf(suite.env.client, execution, 't');
+      expect(t.eventType).toBe('ActivityTaskFailed');
+      expect(t.reason).toBe('RangeError: no such order');
+      const details = JSON.parse(t.details ?? '') as { type: string; stack: string; cause: { type: string; message: string } };
+      expect(details.type).toBe('RangeError');
+      expect(details.stack).toMatch(/activities\.ts/);
+      expect(details.cause).toMatchObject({ type: 'TypeError', message: 'the id was a number' });
+    } finally {
+      await w.stop();
+    }
+  });
+});

@@ -1,0 +1,121 @@
+/** Small pieces of the executors: options, host functions, @activity's execution options, progress details, the CLI flag. */
+import { describe, expect, it } from 'vitest';
+import { Activity, ActivityRegistry, activity, ConfigurationError, createHostFunctions, defaultRegistry, type ActivityContext } from 'flowy-swf';
+import { compileProcessExecutorOptions, PROCESS_EXECUTOR_DEFAULTS } from '../../src/executor/options.js';
+import { progressDetails } from '../../src/executor/progress.js';
+import { runActivity } from '../../src/executor/run-activity.js';
+import { workerOptions, type WorkerFlags } from '../../src/cli/worker-command.js';
+import { compileWorkerOptions } from '../../src/worker/options.js';
+
+describe('process executor options', () => {
+  it('applies defaults and rejects what cannot work, naming the option', () => {
+    expect(compileProcessExecutorOptions({})).toEqual(PROCESS_EXECUTOR_DEFAULTS);
+    expect(compileProcessExecutorOptions({ communicator: 'socket', unresponsiveTimeoutMs: Infinity })).toMatchObject({
+      communicator: 'socket',
+      unresponsiveTimeoutMs: Infinity,
+    });
+    expect(() => compileProcessExecutorOptions({ communicator: 'carrier-pigeon' as 'pipe' })).toThrow(/communicator is "carrier-pigeon"; choose one of pipe, socket/);
+    expect(() => compileProcessExecutorOptions({ memoryLimitMb: 8 })).toThrow(/memoryLimitMb is 8; give whole megabytes from 16/);
+    expect(() => compileProcessExecutorOptions({ cancelGraceMs: -1 })).toThrow(/cancelGraceMs is -1/);
+    expect(() => compileProcessExecutorOptions({ maxTasksPerChild: 0 })).toThrow(/maxTasksPerChild is 0/);
+  });
+
+  it('the worker checks executor and onProgress', () => {
+    const base = { client: { send: async () => ({}) }, domain: 'd', taskList: 't', registry: new ActivityRegistry() };
+    expect(compileWorkerOptions(base).executor).toBe('inline');
+    expect(() => compileWorkerOptions({ ...base, executor: 'thread' as 'inline' })).toThrow(/executor is "thread"; choose inline or process/);
+    expect(() => compileWorkerOptions({ ...base, onProgress: 'log' as unknown as () => void })).toThrow(/onProgress must be a function/);
+  });
+
+  it('--executor reaches startActivityWorker', () => {
+    const flags = { domain: 'd', taskList: 't', register: true, logLevel: 'info', executor: 'process' } as WorkerFlags;
+    expect(workerOptions(flags).executor).toBe('process');
+    expect(workerOptions({ ...flags, executor: undefined }).executor).toBeUndefined();
+  });
+});
+
+describe('@activity execution options', () => {
+  it('records executor and memoryLimitMb on the definition, and checks them', () => {
+    class Heavy extends Activity {
+      run(): number {
+        return 1;
+      }
+    }
+    activity('unit-heavy', 1, 'tl', { executor: 'process', memoryLimitMb: 256, startToClose: 60 })(Heavy);
+    expect(defaultRegistry().get('unit-heavy', 1)).toMatchObject({ executor: 'process', memoryLimitMb: 256, defaults: { startToCloseTimeout: '60' } });
+    expect(() => activity('unit-bad-exec', 1, 'tl', { executor: 'thread' as 'inline' })).toThrow(/executor is "thread"; choose 'inline' or 'process'/);
+    expect(() => activity('unit-bad-mem', 1, 'tl', { memoryLimitMb: 1.5 })).toThrow(ConfigurationError);
+    expect(() => activity('unit-typo', 1, 'tl', { excutor: 'process' } as never)).toThrow(/unknown timeout "excutor".*execution options are executor, memoryLimitMb/);
+  });
+});
+
+describe('host functions', () => {
+  const context = {
+    taskToken: 'token',
+    info: { activityId: 'a' },
+    signal: new AbortController().signal,
+    heartbeat: async (details: unknown) => details === 'go',
+    callHost: async () => null,
+  } as unknown as ActivityContext;
+
+  it('serve task.heartbeat built in, and registered functions with the task context', async () => {
+    const table = createHostFunctions();
+    expect(await table.invoke('task', 'heartbeat', { details: 'go' }, { info: context.info, signal: context.signal, taskToken: 'token', context })).toBe(true);
+    table.register('audit', 'record', (args, ctx) => ({ args, id: ctx.info.activityId }));
+    expect(await table.invoke('audit', 'record', 1, { info: context.info, signal: context.signal, taskToken: 'token', context })).toEqual({ args: 1, id: 'a' });
+    await expect(table.invoke('audit', 'nope', null, { info: context.info, signal: context.signal, taskToken: 'token', context })).rejects.toThrow(
+      /no host function audit\.nope is registered in this worker \(it has audit\.record, task\.heartbeat\)/,
+    );
+    expect(table.list()).toEqual(['audit.record', 'task.heartbeat']);
+  });
+
+  it('refuse reserved namespaces and bad names', () => {
+    const table = createHostFunctions();
+    expect(() => table.register('self', 'cancel', () => null)).toThrow(/namespace self is reserved/);
+    expect(() => table.register('messaging', 'send now', () => null)).toThrow(/func "send now" must be 1 to 64/);
+  });
+});
+
+describe('progress', () => {
+  it('becomes heartbeat details within 2,048 characters, JSON kept valid', () => {
+    expect(progressDetails('50%')).toBe('50%');
+    expect(progressDetails({ step: 1 })).toBe('{"step":1}');
+    expect(progressDetails('x'.repeat(5_000))).toHaveLength(2_048);
+    const cut = progressDetails({ log: 'y'.repeat(5_000) });
+    expect(cut.length).toBeLessThanOrEqual(2_048);
+    expect(JSON.parse(cut)).toMatchObject({ truncated: true });
+    expect(progressDetails(undefined)).toBe('null');
+  });
+
+  it('runActivity yields what an async *run yields and returns the encoded return value', async () => {
+    class Counter extends Activity {
+      async *run(n: number): AsyncGenerator<number, string> {
+        for (let i = 0; i < n; i++) yield i;
+        return 'done';
+      }
+    }
+    const definition = {
+      name: 'c', version: '1', taskList: 't', activityClass: Counter,
+      defaults: { heartbeatTimeout: 'NONE', scheduleToCloseTimeout: '1', scheduleToStartTimeout: '1', startToCloseTimeout: '1' },
+    };
+    const run = runActivity(definition, '[[3], {}]', context());
+    const seen: unknown[] = [];
+    let step = await run.next();
+    while (!step.done) {
+      seen.push(step.value);
+      step = await run.next();
+    }
+    expect(seen).toEqual([0, 1, 2]);
+    expect(step.value).toEqual({ status: 'returned', result: '"done"' });
+  });
+});
+
+function context(): ActivityContext {
+  return {
+    taskToken: 't',
+    info: {} as ActivityContext['info'],
+    signal: new AbortController().signal,
+    heartbeat: async () => true,
+    callHost: async () => null,
+  };
+}
