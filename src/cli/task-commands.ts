@@ -19,6 +19,9 @@ export interface SwfFlags {
 /** Adds `--region`, `--endpoint` and `--max-attempts` to a command that calls SWF by token. */
 export function addSwfOptions(command: Command): Command {
   return command
+    // A token may begin with '-' (base64url): such an operand is not an option. Unknown options are
+    // refused by readToken / readOperand instead, which tell them apart from tokens.
+    .allowUnknownOption()
     .option('--region <region>', 'AWS region (default: $AWS_REGION)')
     .addOption(new Option('--endpoint <url>', 'SWF endpoint URL (default: $AWS_ENDPOINT_URL_SWF, else AWS)').argParser(parseUrl))
     .addOption(
@@ -28,8 +31,20 @@ export function addSwfOptions(command: Command): Command {
     );
 }
 
+/**
+ * Refuses an operand that is an unknown option (`--endpiont`, `-x`): commander passes them through so
+ * that a token beginning with '-' is taken as a token.
+ */
+function refuseUnknownOption(what: string, value: string | undefined): void {
+  if (value === undefined || value === '-' || !value.startsWith('-')) return;
+  if (value.startsWith('--') || value.length <= 2) {
+    throw new UsageError(`unknown option '${value}' where the ${what} goes; see --help for the options of this command`);
+  }
+}
+
 /** Reads the token argument: `-` means standard input (keeps it out of `ps`). */
 async function readToken(run: CliRun, tokenArg: string): Promise<string> {
+  refuseUnknownOption('token', tokenArg);
   const token = tokenArg === '-' ? (await run.io.readStdin()).trim() : tokenArg;
   run.secret(token);
   return token;
@@ -62,6 +77,7 @@ export async function completeTask(run: CliRun, tokenArg: string, resultArg: str
   if (tokenArg === '-' && resultArg === '-') {
     throw new UsageError('the token and the result cannot both come from standard input; pass one of them as an argument');
   }
+  if (resultArg?.startsWith('--')) refuseUnknownOption('result', resultArg);
   const token = await readToken(run, tokenArg);
   const text = resultArg === '-' ? await run.io.readStdin() : resultArg;
   let result: unknown;

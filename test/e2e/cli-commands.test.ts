@@ -339,6 +339,26 @@ describe('flowy-swf', () => {
       ]);
     });
 
+    it('takes a token that begins with "-" (base64url) as the token, for every task command', async () => {
+      const dashed = `-${TOKEN}`;
+      for (const args of [['complete', dashed, '-5'], ['fail', dashed, '--reason', 'r'], ['heartbeat', dashed], ['cancel', dashed]]) {
+        swf.reset();
+        const run = await flowySwf([...args, ...at()]);
+        expect(run.stderr, args[0]).toBe('');
+        expect(run.code, args[0]).toBe(0);
+        expect(swf.requests[0]?.body.taskToken, args[0]).toBe(dashed);
+      }
+    });
+
+    it('still refuses an unknown option where the token or the result goes, and sends nothing', async () => {
+      for (const args of [['complete', '--endpiont', 'x'], ['complete', TOKEN, '--resut'], ['heartbeat', '-x']]) {
+        const run = await flowySwf([...args, ...at()]);
+        expect(run.code, args.join(' ')).toBe(2);
+        expect(run.stderr).toMatch(/unknown option '-/);
+      }
+      expect(swf.requests).toEqual([]);
+    });
+
     it('complete without a result sends null', async () => {
       const run = await flowySwf(['complete', TOKEN, ...at()]);
       expect(run.code).toBe(0);
