@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { parsePort, parsePositiveInteger, parseUrl, requireOptions } from './parsers.js';
-import { EXIT, type CliRun } from './run.js';
+import { EXIT, nextSignal, type CliRun } from './run.js';
 import { LOG_LEVELS } from './worker-command.js';
 
 /** The flags of `flowy-swf callbacks`. */
@@ -34,19 +34,6 @@ export function addCallbacksOptions(command: Command): Command {
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)').argParser(parsePort))
     .option('--metrics-host <host>', 'interface the metrics server binds (default: 127.0.0.1)')
     .addOption(new Option('--log-level <level>', 'log level; lines are readable on a terminal, JSON otherwise').choices(LOG_LEVELS).default('info'));
-}
-
-/** Resolves with the first of SIGINT / SIGTERM. */
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 /**

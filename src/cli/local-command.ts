@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { ChaosOptions } from '../local/index.js';
 import type { CliRun } from './run.js';
-import { EXIT, UsageError } from './run.js';
+import { EXIT, nextSignal, UsageError } from './run.js';
 
 /** The flags of `flowy-swf local`. */
 export interface LocalFlags {
@@ -57,19 +57,6 @@ export function parseChaos(value: string): ChaosOptions {
   }
   if (chaos.seed === undefined) chaos.seed = Date.now() % 2 ** 31;
   return chaos as unknown as ChaosOptions;
-}
-
-/** Resolves with the first of SIGINT / SIGTERM. */
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 /**

@@ -110,3 +110,16 @@ export function describeError(error: unknown): string {
   const message = error.message || '(no message)';
   return message.startsWith(`${what}:`) ? message : `${what}: ${message}`;
 }
+
+/** Resolves with the first of SIGINT / SIGTERM. */
+export function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
