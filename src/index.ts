@@ -85,4 +85,10 @@ export {
   type Clock,
   type SwfClientOptions,
   type RespondOutcome,
+  LeanSwfTransport,
+  leanTransportFor,
+  chooseTransport,
+  type SwfTransport,
+  type TransportChoice,
+  type LeanTransportOptions,
 } from './swf/index.js';

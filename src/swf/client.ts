@@ -2,6 +2,7 @@ import { SWFClient, type SWFClientConfig } from '@aws-sdk/client-swf';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { markPlainClient } from './transport/select.js';
 
 /** Options of {@link createSwfClient}. */
 export interface SwfClientOptions {
@@ -27,11 +28,17 @@ export function isLoopbackEndpoint(endpoint: string): boolean {
   }
 }
 
+/** Client settings that leave the send path as createSwfClient builds it: the worker may take the lean path. */
+const PLAIN_SETTINGS = new Set(['region', 'endpoint', 'credentials', 'useFipsEndpoint', 'useDualstackEndpoint', 'profile', 'maxAttempts', 'cacheMiddleware']);
+
 /**
  * Builds an `SWFClient` fit for long polls: connection time-out 5 s, request and socket time-outs
  * 70 s (SWF holds a poll up to 60 s), keep-alive sockets. The AWS SDK's own retries are turned off
  * (`maxAttempts: 1`): flowy-swf retries every call itself with full-jitter backoff, and a respond call
- * until it succeeds or SWF says the task is closed.
+ * until it succeeds or SWF says the task is closed. `cacheMiddleware` is on: the handler of each
+ * operation is built once. A worker on this client takes the lean transport for its hot calls (see
+ * docs/worker.md) unless `config` sets something of the send path (a request handler, a logger, ...)
+ * or middleware is added to the client.
  */
 export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.ProcessEnv = process.env): SWFClient {
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SWF ?? undefined;
@@ -41,7 +48,8 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
   if (!credentials && endpoint && isLoopbackEndpoint(endpoint) && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE) {
     credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   }
-  return new SWFClient({
+  const client = new SWFClient({
+    cacheMiddleware: true,
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
@@ -56,4 +64,6 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
     }),
     ...options.config,
   });
+  if (Object.keys(options.config ?? {}).every((key) => PLAIN_SETTINGS.has(key))) markPlainClient(client);
+  return client;
 }

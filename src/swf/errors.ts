@@ -65,6 +65,9 @@ const TRANSIENT_CODES = new Set([
   'ENETUNREACH',
   'EHOSTUNREACH',
   'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /** True when SWF answered `UnknownResourceFault`: the task is closed, timed out or unknown. */
@@ -97,7 +100,7 @@ export function isTransient(error: unknown): boolean {
   return cause !== undefined && cause !== error && isTransient(cause);
 }
 
-const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * False when a failed call cannot have been applied by SWF: it was throttled (SWF throttles before it

@@ -6,6 +6,8 @@ import { systemClock, type Clock } from '../swf/clock.js';
 import { ConfigurationError } from '../swf/errors.js';
 import { SWF_LIMITS, assertSwfName, formatCount } from '../swf/limits.js';
 import type { ActivityLookup } from '../scanner/types.js';
+import { chooseTransport, type TransportChoice } from '../swf/transport/select.js';
+import type { SwfTransport } from '../swf/transport/types.js';
 import { completeMetrics, type WorkerMetrics } from './metrics.js';
 
 /**
@@ -25,6 +27,12 @@ export interface WorkerLogger {
 export interface WorkerOptions {
   /** The SWF client: an `SWFClient` (see `createSwfClient`) or anything with its `send`. */
   client: Pick<SWFClient, 'send'>;
+  /**
+   * Which path the hot calls (poll, respond, heartbeat) take: `auto` takes the lean transport for a client
+   * `createSwfClient` built plain and the SDK for any other; `lean` or `sdk` forces one (see docs/worker.md).
+   * @default 'auto'
+   */
+  transport?: TransportChoice;
   /** The SWF domain to poll. */
   domain: string;
   /** The task list to poll. */
@@ -79,6 +87,8 @@ export interface WorkerOptions {
 /** @internal {@link WorkerOptions} with every default applied, checked. */
 export interface CompiledWorkerOptions {
   readonly client: Pick<SWFClient, 'send'>;
+  /** The path the hot calls take, chosen from `client` and the `transport` option. */
+  readonly transport: SwfTransport;
   readonly domain: string;
   readonly taskList: string;
   readonly registry: ActivityLookup;
@@ -164,6 +174,9 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   if (!registry || typeof registry.get !== 'function' || typeof registry.list !== 'function') {
     fail('registry must have get(name, version) and list(), like the scanner\'s registry');
   }
+  if (options.transport !== undefined && !['auto', 'lean', 'sdk'].includes(options.transport)) {
+    fail(`transport must be 'auto', 'lean' or 'sdk', got ${JSON.stringify(options.transport)}`);
+  }
   const domain = swfName('domain', options.domain);
   const taskList = swfName('taskList', options.taskList);
 
@@ -202,6 +215,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
 
   return {
     client,
+    transport: chooseTransport(client, options.transport),
     domain,
     taskList,
     registry,

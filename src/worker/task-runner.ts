@@ -150,7 +150,7 @@ export class TaskRun implements ActivityContext {
       if (this.#abortReason) return false;
     }
     try {
-      const answer = await recordHeartbeat(options.client, this.taskToken, details, retry.RecordActivityTaskHeartbeat);
+      const answer = await recordHeartbeat(options.transport, this.taskToken, details, retry.RecordActivityTaskHeartbeat);
       metrics.swfCall('RecordActivityTaskHeartbeat', 'ok');
       if (answer === 'cancel-requested') {
         metrics.heartbeat('cancel-requested');
@@ -252,7 +252,7 @@ export class TaskRun implements ActivityContext {
     }
     await this.#flushHeartbeats();
     return this.#respond('RespondActivityTaskCompleted', 'completed', () =>
-      respondCompleted(this.#shared.options.client, this.taskToken, text, this.#shared.retry.RespondActivityTaskCompleted),
+      respondCompleted(this.#shared.options.transport, this.taskToken, text, this.#shared.retry.RespondActivityTaskCompleted),
     );
   }
 
@@ -288,7 +288,7 @@ export class TaskRun implements ActivityContext {
         await this.#flushHeartbeats();
         const { details } = encodeFailure(error);
         return this.#respond('RespondActivityTaskCanceled', 'canceled', () =>
-          respondCanceled(this.#shared.options.client, this.taskToken, details, this.#shared.retry.RespondActivityTaskCanceled),
+          respondCanceled(this.#shared.options.transport, this.taskToken, details, this.#shared.retry.RespondActivityTaskCanceled),
         );
       }
       case 'shutdown':
@@ -321,7 +321,7 @@ export class TaskRun implements ActivityContext {
     await this.#flushHeartbeats();
     if (this.#shared.options.logger.isLevelEnabled('info')) this.log.info({ reason: failure.reason }, 'task failed');
     return this.#respond('RespondActivityTaskFailed', 'failed', () =>
-      respondFailed(this.#shared.options.client, this.taskToken, failure.reason, failure.details, this.#shared.retry.RespondActivityTaskFailed),
+      respondFailed(this.#shared.options.transport, this.taskToken, failure.reason, failure.details, this.#shared.retry.RespondActivityTaskFailed),
     );
   }
 
@@ -347,7 +347,7 @@ export class TaskRun implements ActivityContext {
         return this.#respond('RespondActivityTaskFailed', 'failed', () => {
           const failure = encodeFailure(error);
           return respondFailed(
-            this.#shared.options.client,
+            this.#shared.options.transport,
             this.taskToken,
             `SWF refused the result: ${failure.reason}`,
             failure.details,

@@ -1,4 +1,4 @@
-import { PollForActivityTaskCommand, type ActivityTask, type PollForActivityTaskInput } from '@aws-sdk/client-swf';
+import type { ActivityTask, PollForActivityTaskInput } from '@aws-sdk/client-swf';
 import type { RetryOptions } from '../swf/backoff.js';
 import { FlowySwfError, isTransient } from '../swf/errors.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
@@ -152,7 +152,7 @@ export class Worker {
   }
 
   async #pollLoop(): Promise<void> {
-    const { client, clock, backoff, metrics, loop } = this.#o;
+    const { transport, clock, backoff, metrics, loop } = this.#o;
     const slots = this.#slots;
     let errors = 0;
     // Counted per poll loop, each with its own backoff: shared by all loops, the count would reach
@@ -181,7 +181,7 @@ export class Worker {
       try {
         // No abort signal per poll: the SDK would add listeners to it on every call, a cost on the hot
         // path. A forced stop does not wait for open polls; a task one brings later is refused.
-        task = await client.send(new PollForActivityTaskCommand(this.#pollInput()));
+        task = await transport.pollForActivityTask(this.#pollInput());
       } catch (error) {
         this.#openPolls--;
         this.#releaseSlot();

@@ -1,0 +1,81 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Pool } from 'undici';
+
+/** One HTTP answer, body read whole (SWF's answers are small JSON). */
+export interface WireResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** POSTs a signed request to one origin over kept-alive connections. */
+export interface WireClient {
+  post(headers: Record<string, string>, body: string): Promise<WireResponse>;
+  /** Closes idle connections; open polls end with an error. */
+  close(): Promise<void>;
+}
+
+/** Which HTTP client carries the lean transport's requests. */
+export type HttpClientKind = 'undici' | 'node-http';
+
+/** Settings of a {@link WireClient}. */
+export interface WireOptions {
+  /** Most connections open at once; long polls hold one each. */
+  maxSockets: number;
+  /** Time to connect. */
+  connectTimeoutMs: number;
+  /** Time for the answer's headers and between body chunks: SWF holds a poll up to 60 s. */
+  requestTimeoutMs: number;
+}
+
+/** An undici `Pool`: fewer allocations per request than `node:http`, measured in the bench's `wireFloor`. */
+export function undiciWire(origin: URL, path: string, options: WireOptions): WireClient {
+  const pool = new Pool(origin.origin, {
+    connections: options.maxSockets,
+    pipelining: 1,
+    connectTimeout: options.connectTimeoutMs,
+    headersTimeout: options.requestTimeoutMs,
+    bodyTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: 30_000,
+  });
+  return {
+    async post(headers, body) {
+      const res = await pool.request({ method: 'POST', path, headers, body });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers as IncomingHttpHeaders, body: text };
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** `node:http(s)` with a keep-alive `Agent`. */
+export function nodeHttpWire(origin: URL, path: string, options: WireOptions): WireClient {
+  const tls = origin.protocol === 'https:';
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, timeout: options.requestTimeoutMs };
+  const agent = tls ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+  const send = tls ? httpsRequest : httpRequest;
+  const port = origin.port ? Number(origin.port) : undefined;
+  return {
+    post(headers, body) {
+      return new Promise<WireResponse>((resolve, reject) => {
+        const req = send(
+          { agent, hostname: origin.hostname.replace(/^\[|\]$/g, ''), port, path, method: 'POST', headers, timeout: options.requestTimeoutMs },
+          (res) => {
+            res.setEncoding('utf8');
+            let text = '';
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${origin.origin} in ${options.requestTimeoutMs} ms`), { name: 'TimeoutError', code: 'ETIMEDOUT' })));
+        req.on('error', reject);
+        req.end(body);
+      });
+    },
+    async close() {
+      agent.destroy();
+    },
+  };
+}
