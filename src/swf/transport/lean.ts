@@ -222,7 +222,8 @@ export class LeanSwfTransport implements SwfTransport {
       uriEscapePath: true,
       applyChecksum: true,
     });
-    const path = url.pathname || '/';
+    // The operation's path ('/') after the endpoint's own, as the SDK joins them.
+    const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
     const wireOptions = {
       maxSockets: this.#options.maxSockets,
       connectTimeoutMs: this.#options.connectTimeoutMs,
