@@ -67,10 +67,14 @@ describe.skipIf(!authSupported)('the worker on the lean transport runs against a
   });
 
   it('a poll signed with the wrong secret is refused, and not as a transient error', async () => {
+    const domain = await registerDomain(admin);
     const lean = new LeanSwfTransport(new SWFClient({ endpoint: swf.endpoint, region: 'us-east-1', credentials: WRONG }));
-    const error = (await lean.pollForActivityTask({ domain: 'any', taskList: { name: 'e2e' } }).catch((e: unknown) => e)) as {
-      $metadata?: { httpStatusCode?: number };
-    };
+    const error = (await lean.pollForActivityTask({ domain, taskList: { name: 'e2e' } }).then(
+      () => ({ name: 'no error: the poll was accepted' }),
+      (e: unknown) => e,
+    )) as { name?: string; $metadata?: { httpStatusCode?: number } };
+    expect(error.name).not.toBe('no error: the poll was accepted');
+    expect(error.name).not.toBe('UnknownResourceFault');
     expect(error.$metadata?.httpStatusCode).toBeGreaterThanOrEqual(400);
     expect(error.$metadata?.httpStatusCode).toBeLessThan(500);
     await lean.close();
