@@ -24,9 +24,11 @@ import { longTasks } from './scenarios/long-tasks.js';
 import { sdkOverhead } from './scenarios/sdk-overhead.js';
 import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
+import { wireFloor } from './scenarios/wire-floor.js';
+import { idlePolls } from './scenarios/idle-polls.js';
 import { markdownTable, round, show, summarize, type Summary } from './stats.js';
 
-const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, startup];
+const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, wireFloor, idlePolls, latencyHiding, longTasks, localScale, startup];
 
 interface Settings {
   scenarios: Scenario[];
