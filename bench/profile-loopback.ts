@@ -1,7 +1,8 @@
 /**
  * One loop over loopback HTTP, by hand, for profiling: `node --cpu-prof dist/bench/profile-loopback.js
  * <side> [c=8] [tasks=3000]`, then `node dist/bench/profile-summary.js CPU.*.cpuprofile`. Sides: `worker`
- * (lean transport), `worker-sdk` (the worker through a stock SDK client), `bare` (the bare SDK loop),
+ * (lean transport), `worker-sdk` (the worker through a stock SDK client), `worker-sdk-5polls` (the same with the CLI's default of
+ * 5 open polls), `bare` (the bare SDK loop),
  * `bare-als` (the bare loop after one AsyncLocalStorage.run, which turns on Node's async hooks as the
  * worker's activity context does), `wire` (the lean transport alone, undici), `wire-node-http` (the same on node:http). Prints CPU µs per task.
  */
@@ -32,6 +33,8 @@ const run = (tasks: number): Promise<number> => {
       return workerLoop({ client, registry }, TARGET, c, tasks);
     case 'worker-sdk':
       return workerLoop({ client: bare, registry, transport: 'sdk' }, TARGET, c, tasks);
+    case 'worker-sdk-5polls':
+      return workerLoop({ client: bare, registry, transport: 'sdk', maxConcurrentPolls: Math.min(5, c) }, TARGET, c, tasks);
     case 'wire':
       return wireLoop(leanTransportFor(client), TARGET, c, tasks);
     case 'wire-node-http':
@@ -41,6 +44,7 @@ const run = (tasks: number): Promise<number> => {
   }
 };
 await run(500);
+await seedActivityTasks(client, { domain: TARGET.domain, taskList: TARGET.taskList, activityType: TYPE, count: 0 });
 collectGarbage();
 const cpu = cpuNowUs();
 const us = await run(n);

@@ -26,9 +26,10 @@ import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
 import { wireFloor } from './scenarios/wire-floor.js';
 import { idlePolls } from './scenarios/idle-polls.js';
+import { loopbackGap } from './scenarios/loopback-gap.js';
 import { markdownTable, round, show, summarize, type Summary } from './stats.js';
 
-const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, wireFloor, idlePolls, latencyHiding, longTasks, localScale, startup];
+const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, wireFloor, idlePolls, loopbackGap, latencyHiding, longTasks, localScale, startup];
 
 interface Settings {
   scenarios: Scenario[];
