@@ -44,7 +44,6 @@ const run = (tasks: number): Promise<number> => {
   }
 };
 await run(500);
-await seedActivityTasks(client, { domain: TARGET.domain, taskList: TARGET.taskList, activityType: TYPE, count: 0 });
 collectGarbage();
 const cpu = cpuNowUs();
 const us = await run(n);

@@ -64,6 +64,6 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
     }),
     ...options.config,
   });
-  if (Object.keys(options.config ?? {}).every((key) => PLAIN_SETTINGS.has(key))) markPlainClient(client);
+  if (Object.keys(options.config ?? {}).every((key) => PLAIN_SETTINGS.has(key))) markPlainClient(client, maxSockets);
   return client;
 }

@@ -18,7 +18,7 @@ import { startFakeSwf, type FakeSwf } from './transport-fake-server.js';
 const CREDENTIALS = { accessKeyId: 'AKID', secretAccessKey: 'secret' };
 
 /** Every answer SWF can give these operations that is not a success: the modelled faults, then AWS's common errors. */
-const ERRORS: { code: string; status: number; cls?: typeof SWFServiceException; headerOnly?: boolean; body?: string }[] = [
+const ERRORS: { code: string; status: number; cls?: abstract new (...args: never[]) => SWFServiceException; headerOnly?: boolean; body?: string }[] = [
   { code: 'UnknownResourceFault', status: 400, cls: UnknownResourceFault },
   { code: 'OperationNotPermittedFault', status: 400, cls: OperationNotPermittedFault },
   { code: 'LimitExceededFault', status: 400, cls: LimitExceededFault },

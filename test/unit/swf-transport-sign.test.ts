@@ -21,11 +21,11 @@ const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEM
 async function sdkSigned(client: SWFClient, command: { input: object }, signingDate: Date): Promise<HttpRequest> {
   let captured: HttpRequest | undefined;
   client.middlewareStack.addRelativeTo(
-    (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+    ((next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
       const request = args.request as HttpRequest;
       for (const name of ['amz-sdk-invocation-id', 'amz-sdk-request', 'x-amz-user-agent']) delete request.headers[name];
       return next(args);
-    },
+    }) as never,
     { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'dropSdkBookkeeping' },
   );
   client.config.requestHandler = {

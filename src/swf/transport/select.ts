@@ -15,29 +15,31 @@ import type { SwfTransport } from './types.js';
  */
 export type TransportChoice = 'auto' | 'lean' | 'sdk';
 
-/** Clients createSwfClient built plain, with the number of middleware they had then. */
-const plainClients = new WeakMap<object, number>();
+/** Clients createSwfClient built plain, with the number of middleware they had then and their socket limit. */
+const plainClients = new WeakMap<object, { middleware: number; maxSockets: number }>();
 const leanTransports = new WeakMap<object, LeanSwfTransport>();
 
 /** @internal Marks a client createSwfClient built with nothing of the user's in its send path. */
-export function markPlainClient(client: SWFClient): void {
-  plainClients.set(client, client.middlewareStack.identify().length);
+export function markPlainClient(client: SWFClient, maxSockets: number): void {
+  plainClients.set(client, { middleware: client.middlewareStack.identify().length, maxSockets });
 }
 
 /** True when `client` is one createSwfClient built plain and no middleware was added to it since. */
 export function isPlainClient(client: unknown): boolean {
-  const count = plainClients.get(client as object);
-  return count !== undefined && (client as SWFClient).middlewareStack.identify().length === count;
+  const plain = plainClients.get(client as object);
+  return plain !== undefined && (client as SWFClient).middlewareStack.identify().length === plain.middleware;
 }
 
 /**
- * The lean transport of `client`, built once per client. It is closed when the client is destroyed
- * (`client.destroy()` is wrapped on this instance for it).
+ * The lean transport of `client`, built once per client (later `options` are ignored). It is closed when
+ * the client is destroyed (`client.destroy()` is wrapped on this instance for it). For a client from
+ * `createSwfClient`, its `maxSockets` is the pool's size.
  */
 export function leanTransportFor(client: SWFClient, options?: LeanTransportOptions): LeanSwfTransport {
   let lean = leanTransports.get(client);
   if (!lean) {
-    const made = new LeanSwfTransport(client, options);
+    const maxSockets = plainClients.get(client)?.maxSockets;
+    const made = new LeanSwfTransport(client, { ...(maxSockets !== undefined ? { maxSockets } : {}), ...options });
     lean = made;
     leanTransports.set(client, made);
     const destroy = client.destroy.bind(client);
