@@ -177,8 +177,16 @@ describe('time-outs and connections', () => {
     const lean = leanTransportFor(client);
     expect(leanTransportFor(client)).toBe(lean);
     await lean.respondActivityTaskCompleted({ taskToken: 't' });
+    fake.answer(() => ({ status: 200, hang: true }));
+    const openPoll = lean.pollForActivityTask({ domain: 'd', taskList: { name: 'tl' } }).then(
+      () => 'answered',
+      () => 'ended',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
     client.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // An open poll ends at once, as with the SDK's handler, not after the 70 s time-out.
+    expect(await openPoll).toBe('ended');
+    fake.answer(() => ({ status: 200, body: '{}' }));
     await expect(lean.respondActivityTaskCompleted({ taskToken: 't' })).rejects.toThrow(/closed|destroyed/i);
     // The SDK path of the same client still answers for what it does (registration, describe).
     await expect(client.send(new ListDomainsCommand({ registrationStatus: 'REGISTERED' }))).resolves.toBeDefined();

@@ -12,7 +12,7 @@ export interface WireResponse {
 /** POSTs a signed request to one origin over kept-alive connections. */
 export interface WireClient {
   post(headers: Record<string, string>, body: string): Promise<WireResponse>;
-  /** Closes idle connections; open polls end with an error. */
+  /** Closes every connection at once; requests in flight (open polls) end with an error. */
   close(): Promise<void>;
 }
 
@@ -45,7 +45,7 @@ export function undiciWire(origin: URL, path: string, options: WireOptions): Wir
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers as IncomingHttpHeaders, body: text };
     },
-    close: () => pool.close(),
+    close: () => pool.destroy(),
   };
 }
 
