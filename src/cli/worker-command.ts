@@ -22,6 +22,7 @@ export interface WorkerFlags {
   maxHeartbeatsPerSecond?: number;
   metricsPort?: number;
   metricsHost?: string;
+  transport?: 'auto' | 'lean' | 'sdk';
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -56,6 +57,7 @@ export function addWorkerOptions(command: Command): Command {
     )
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)').argParser(parsePort))
     .option('--metrics-host <host>', 'interface the metrics server binds (default: 127.0.0.1)')
+    .addOption(new Option('--transport <path>', 'path of the hot SWF calls: the lean transport or the AWS SDK (default: auto, i.e. lean)').choices(['auto', 'lean', 'sdk']))
     .addOption(
       new Option('--log-level <level>', 'log level; lines are readable on a terminal, JSON otherwise').choices(LOG_LEVELS).default('info'),
     );
@@ -79,6 +81,7 @@ export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
     ...(flags.maxHeartbeatsPerSecond !== undefined ? { maxHeartbeatsPerSecond: flags.maxHeartbeatsPerSecond } : {}),
     ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     ...(flags.metricsHost !== undefined ? { metricsHost: flags.metricsHost } : {}),
+    ...(flags.transport !== undefined ? { transport: flags.transport } : {}),
   };
 }
 
