@@ -29,6 +29,18 @@ export interface WireOptions {
   requestTimeoutMs: number;
 }
 
+/** undici's raw header list (name, value, name, value, ...) as lower-case names. */
+function headersOf(raw: Buffer[]): IncomingHttpHeaders {
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const seen = headers[name];
+    headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return headers as IncomingHttpHeaders;
+}
+
 /** An undici `Pool`: fewer allocations per request than `node:http`, measured in the bench's `wireFloor`. */
 export function undiciWire(origin: URL, path: string, options: WireOptions): WireClient {
   const pool = new Pool(origin.origin, {
@@ -40,11 +52,36 @@ export function undiciWire(origin: URL, path: string, options: WireOptions): Wir
     keepAliveTimeout: 30_000,
   });
   return {
-    async post(headers, body) {
-      const res = await pool.request({ method: 'POST', path, headers, body });
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers as IncomingHttpHeaders, body: text };
-    },
+    // `dispatch` with a handler, not `request`: no body stream per answer (streams cost ticks and
+    // promises), the chunks of SWF's small JSON answers are gathered as they come.
+    post: (headers, body) =>
+      new Promise<WireResponse>((resolve, reject) => {
+        let status = 0;
+        let responseHeaders: IncomingHttpHeaders = {};
+        const chunks: Buffer[] = [];
+        pool.dispatch(
+          { method: 'POST', path, headers, body },
+          {
+            onConnect() {},
+            onHeaders(statusCode: number, raw: Buffer[]) {
+              status = statusCode;
+              responseHeaders = headersOf(raw);
+              return true;
+            },
+            onData(chunk: Buffer) {
+              chunks.push(chunk);
+              return true;
+            },
+            onComplete() {
+              const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+              resolve({ status, headers: responseHeaders, body: text });
+            },
+            onError(error: Error) {
+              reject(error);
+            },
+          } as never,
+        );
+      }),
     close: () => pool.destroy(),
   };
 }
