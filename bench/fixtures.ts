@@ -74,6 +74,20 @@ export function httpClient(endpoint: string, maxSockets = 256): SWFClient {
   return createSwfClient({ endpoint, region: 'us-east-1', credentials: BENCH_CREDENTIALS, maxSockets });
 }
 
+/**
+ * The bare AWS SDK v3 client the worker is measured against: `createSwfClient`'s keep-alive sockets and
+ * time-outs, and the SDK as it ships (`cacheMiddleware` off, every call through the middleware stack).
+ */
+export function bareSdkClient(endpoint: string, maxSockets = 256): SWFClient {
+  return createSwfClient({ endpoint, region: 'us-east-1', credentials: BENCH_CREDENTIALS, maxSockets, config: { cacheMiddleware: false } });
+}
+
+/** This process's CPU time (user + system) so far, in µs. */
+export function cpuNowUs(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
 /** Where tasks are polled from. */
 export interface PollTarget {
   domain: string;

@@ -7,8 +7,8 @@ import { once } from 'node:events';
 import { startLocalSwf, type LocalSwfOptions, type LocalSwfStats } from '../src/local/index.js';
 import { benchModule } from './paths.js';
 
-type Request = { id: number; kind: 'stats' | 'close' };
-type Reply = { id: number; stats?: LocalSwfStats };
+type Request = { id: number; kind: 'stats' | 'close' | 'cpu' };
+type Reply = { id: number; stats?: LocalSwfStats; cpuUs?: number };
 
 /** A local endpoint running in a child process. */
 export interface ForkedLocalSwf {
@@ -17,6 +17,8 @@ export interface ForkedLocalSwf {
   readonly pid: number;
   /** The endpoint's counts, asked over IPC. */
   stats(): Promise<LocalSwfStats>;
+  /** CPU time (user + system) the endpoint's process has used so far, in µs. */
+  cpuUs(): Promise<number>;
   /** Closes the endpoint and waits for its process to exit. */
   close(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function forkLocalSwf(options: Omit<LocalSwfOptions, 'clock' | 'war
     endpoint: ready.endpoint,
     pid: child.pid as number,
     stats: async () => (await ask('stats')).stats as LocalSwfStats,
+    cpuUs: async () => (await ask('cpu')).cpuUs ?? Number.NaN,
     close() {
       closing ??= (async () => {
         const exited = once(child, 'exit');
@@ -58,7 +61,10 @@ export async function forkLocalSwf(options: Omit<LocalSwfOptions, 'clock' | 'war
 async function serve(options: LocalSwfOptions): Promise<void> {
   const swf = await startLocalSwf({ ...options, warn: () => {} });
   process.on('message', (message: Request) => {
-    if (message.kind === 'stats') {
+    if (message.kind === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ id: message.id, cpuUs: user + system } satisfies Reply);
+    } else if (message.kind === 'stats') {
       process.send?.({ id: message.id, stats: swf.stats() } satisfies Reply);
     } else {
       void swf.close().then(() => {

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { benchModule } from './paths.js';
 
 /** The sides `sdk-peer` can play (see there). */
-export const SDK_PEER_ROLES = ['bare', 'worker', 'bare-als', 'worker-nosignal'] as const;
+export const SDK_PEER_ROLES = ['bare', 'worker', 'bare-cached', 'bare-als', 'worker-nosignal'] as const;
 export type SdkPeerRole = (typeof SDK_PEER_ROLES)[number];
 
 /** What a peer is asked to do: one round of `n` tasks at concurrency `c`, or to stop. */

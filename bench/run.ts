@@ -30,9 +30,12 @@ import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
 import { processExecutor } from './scenarios/process-executor.js';
 import { isolation } from './scenarios/isolation.js';
+import { wireFloor } from './scenarios/wire-floor.js';
+import { idlePolls } from './scenarios/idle-polls.js';
+import { loopbackGap } from './scenarios/loopback-gap.js';
 import { markdownTable, round, show, summarize, type Summary } from './stats.js';
 
-const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, latencyHiding, longTasks, localScale, localMemory, localAbuse, startup, callbacks, messaging, processExecutor, isolation];
+const SCENARIOS: readonly Scenario[] = [sdkOverhead, throughput, wireFloor, idlePolls, loopbackGap, latencyHiding, longTasks, localScale, localMemory, localAbuse, startup, callbacks, messaging, processExecutor, isolation];
 
 interface Settings {
   scenarios: Scenario[];

@@ -1,6 +1,8 @@
 /**
  * One side of the SDK-overhead duel, answered in process with zero latency:
- * - `bare`, `worker`: what `sdkOverhead` compares;
+ * - `bare`, `worker`: what `sdkOverhead` compares (the worker on a client of the user's: the SDK path, with
+ *   `cacheMiddleware` turned on by the worker);
+ * - `bare-cached`: the bare loop with `cacheMiddleware: true`, the like-for-like of the worker's SDK path;
  * - `bare-als`: the bare loop after one `AsyncLocalStorage.run`, which turns on Node's promise hooks
  *   for the whole process as the worker's activity context does;
  * - `worker-nosignal`: the worker with a client that drops the `abortSignal` the worker gives each poll.
@@ -21,10 +23,12 @@ const client = inProcessClient(source.operations);
 const registry = registryOf(NoOpActivity, TYPE, TARGET.taskList);
 const withoutSignal: Pick<SWFClient, 'send'> = { send: ((command: Parameters<SWFClient['send']>[0]) => client.send(command)) as SWFClient['send'] };
 if (role === 'bare-als') new AsyncLocalStorage<object>().run({}, () => {});
+if (role === 'bare-cached') (client.config as { cacheMiddleware?: boolean }).cacheMiddleware = true;
 servePeer(async (c, n) => {
   collectGarbage();
   switch (role) {
     case 'bare':
+    case 'bare-cached':
     case 'bare-als':
       return bareLoop(client, TARGET, c, n);
     case 'worker':

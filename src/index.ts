@@ -183,4 +183,10 @@ export {
   type SwfClientOptions,
   type SwfSender,
   type RespondOutcome,
+  LeanSwfTransport,
+  leanTransportFor,
+  chooseTransport,
+  type SwfTransport,
+  type TransportChoice,
+  type LeanTransportOptions,
 } from './swf/index.js';

@@ -26,6 +26,7 @@ export interface WorkerFlags {
   callbackSecretFile?: string;
   callbackUrl?: string;
   messaging?: string;
+  transport?: 'auto' | 'lean' | 'sdk';
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -73,6 +74,7 @@ export function addWorkerOptions(command: Command): Command {
         parseMessagingUrl,
       ),
     )
+    .addOption(new Option('--transport <path>', 'path of the hot SWF calls: the lean transport or the AWS SDK (default: auto, i.e. lean)').choices(['auto', 'lean', 'sdk']))
     .addOption(
       new Option('--log-level <level>', 'log level; lines are readable on a terminal, JSON otherwise').choices(LOG_LEVELS).default('info'),
     );
@@ -100,6 +102,7 @@ export function workerOptions(flags: WorkerFlags): StartActivityWorkerOptions {
     ...(flags.callbackSecretFile !== undefined ? { callbackSecretFile: flags.callbackSecretFile } : {}),
     ...(flags.callbackUrl !== undefined ? { callbackUrl: flags.callbackUrl } : {}),
     ...(flags.messaging !== undefined ? { messaging: { redis: flags.messaging } } : {}),
+    ...(flags.transport !== undefined ? { transport: flags.transport } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 import { SWFClient, type SWFClientConfig } from '@aws-sdk/client-swf';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { ConfigurationError } from './errors.js';
+import { explainMissingRegion } from './client-errors.js';
 import { SizeLimitedHttpHandler } from './size-limit.js';
+import { markPlainClient } from './transport/select.js';
 
 /** Options of {@link createSwfClient}. */
 export interface SwfClientOptions {
@@ -28,12 +29,18 @@ export function isLoopbackEndpoint(endpoint: string): boolean {
   }
 }
 
+/** Client settings that leave the send path as createSwfClient builds it: the worker may take the lean path. */
+const PLAIN_SETTINGS = new Set(['region', 'endpoint', 'credentials', 'useFipsEndpoint', 'useDualstackEndpoint', 'profile', 'maxAttempts', 'cacheMiddleware']);
+
 /**
  * Builds an `SWFClient` fit for long polls: connection time-out 5 s, request and socket time-outs
  * 70 s (SWF holds a poll up to 60 s), keep-alive sockets. The AWS SDK's own retries are turned off
  * (`maxAttempts: 1`): flowy-swf retries every call itself with full-jitter backoff, and a respond call
  * until it succeeds or SWF says the task is closed. Answer bodies over 1 MiB (`MAX_RESPONSE_BYTES`) are
- * refused with `ResponseTooLargeError`, a transient fault.
+ * refused with `ResponseTooLargeError`, a transient fault. `cacheMiddleware` is on: the handler of each
+ * operation is built once. A worker on this client takes the lean transport for its hot calls (see
+ * docs/worker.md) unless `config` sets something of the send path (a request handler, a logger, ...)
+ * or middleware is added to the client.
  */
 export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.ProcessEnv = process.env): SWFClient {
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SWF ?? undefined;
@@ -44,6 +51,7 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
     credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   }
   const client = new SWFClient({
+    cacheMiddleware: true,
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
@@ -69,18 +77,7 @@ export function createSwfClient(options: SwfClientOptions = {}, env: NodeJS.Proc
     },
     { step: 'initialize', name: 'flowySwfExplainMissingRegion' },
   );
+  if (Object.keys(options.config ?? {}).every((key) => PLAIN_SETTINGS.has(key))) markPlainClient(client, maxSockets);
   return client;
 }
 
-/**
- * The AWS SDK's bare `Region is missing` as a `ConfigurationError` that says where a region comes from;
- * any other error as it is.
- */
-export function explainMissingRegion(error: unknown): unknown {
-  if (!(error instanceof Error) || !/^Region is missing/.test(error.message)) return error;
-  return new ConfigurationError(
-    'AWS region is missing: pass --region (or the region option in code), set AWS_REGION, or point at an endpoint ' +
-      'with --endpoint / AWS_ENDPOINT_URL_SWF (the local endpoint needs no region)',
-    { cause: error },
-  );
-}

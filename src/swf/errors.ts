@@ -67,6 +67,9 @@ const TRANSIENT_CODES = new Set([
   'ENETUNREACH',
   'EHOSTUNREACH',
   'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /** True when SWF answered `UnknownResourceFault`: the task is closed, timed out or unknown. */
@@ -108,7 +111,7 @@ export function isUnparseableAnswer(error: unknown): boolean {
   return e?.name === 'SyntaxError' && typeof e.$metadata === 'object' && e.$metadata !== null;
 }
 
-const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * False when a failed call cannot have been applied by SWF: it was throttled (SWF throttles before it

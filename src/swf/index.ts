@@ -37,3 +37,17 @@ export {
   type RespondOptions,
   type HeartbeatAnswer,
 } from './respond.js';
+export {
+  chooseTransport,
+  leanTransportFor,
+  isPlainClient,
+  sdkTransport,
+  toTransport,
+  LeanSwfTransport,
+  LEAN_USER_AGENT,
+  type SwfTransport,
+  type SwfTransportKind,
+  type TransportChoice,
+  type LeanTransportOptions,
+  type HttpClientKind,
+} from './transport/index.js';

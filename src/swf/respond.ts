@@ -1,10 +1,5 @@
-import {
-  RecordActivityTaskHeartbeatCommand,
-  RespondActivityTaskCanceledCommand,
-  RespondActivityTaskCompletedCommand,
-  RespondActivityTaskFailedCommand,
-  type SWFClient,
-} from '@aws-sdk/client-swf';
+import { toTransport, type SwfSender as ClientSender } from './transport/sdk.js';
+import type { SwfTransport } from './transport/types.js';
 import { withRetry, type RetryOptions } from './backoff.js';
 import { isUnknownResource, LimitError, mayHaveReachedSwf, TaskClosedError } from './errors.js';
 import { SWF_LIMITS } from './limits.js';
@@ -12,8 +7,9 @@ import { assertFits, assertResultFits } from './codec.js';
 import { tokenDigest } from './token.js';
 import { truncate } from './failure.js';
 
-/** The part of `SWFClient` the respond functions use; an `SWFClient` fits. */
-export type SwfSender = Pick<SWFClient, 'send'>;
+/** What the respond functions send through: an `SWFClient` (or anything with its `send`), or an {@link SwfTransport}. */
+export type SwfSender = ClientSender;
+type Sender = SwfSender | SwfTransport;
 
 /**
  * How a respond call ended.
@@ -65,7 +61,7 @@ async function respond(
  * when the task is closed.
  */
 export async function respondCompleted(
-  client: SwfSender,
+  client: Sender,
   taskToken: string,
   result: string,
   options: RespondOptions = {},
@@ -74,7 +70,7 @@ export async function respondCompleted(
   return respond(
     'RespondActivityTaskCompleted',
     taskToken,
-    () => client.send(new RespondActivityTaskCompletedCommand({ taskToken, result })),
+    () => toTransport(client).respondActivityTaskCompleted({ taskToken, result }),
     options,
   );
 }
@@ -84,7 +80,7 @@ export async function respondCompleted(
  * a marker; details must already fit 32,768 characters (see `encodeFailure` / `fitDetails`).
  */
 export async function respondFailed(
-  client: SwfSender,
+  client: Sender,
   taskToken: string,
   reason: string,
   details: string | undefined,
@@ -95,14 +91,14 @@ export async function respondFailed(
   return respond(
     'RespondActivityTaskFailed',
     taskToken,
-    () => client.send(new RespondActivityTaskFailedCommand({ taskToken, reason: cut, details })),
+    () => toTransport(client).respondActivityTaskFailed({ taskToken, reason: cut, details }),
     options,
   );
 }
 
 /** Reports a task canceled, retrying transient errors until SWF answers. */
 export async function respondCanceled(
-  client: SwfSender,
+  client: Sender,
   taskToken: string,
   details: string | undefined,
   options: RespondOptions = {},
@@ -111,7 +107,7 @@ export async function respondCanceled(
   return respond(
     'RespondActivityTaskCanceled',
     taskToken,
-    () => client.send(new RespondActivityTaskCanceledCommand({ taskToken, details })),
+    () => toTransport(client).respondActivityTaskCanceled({ taskToken, details }),
     options,
   );
 }
@@ -133,16 +129,14 @@ export function encodeHeartbeatDetails(details: unknown): string | undefined {
  * Details must already be encoded (see {@link encodeHeartbeatDetails}).
  */
 export async function recordHeartbeat(
-  client: SwfSender,
+  client: Sender,
   taskToken: string,
   details: string | undefined,
   options: RespondOptions = {},
 ): Promise<HeartbeatAnswer> {
+  const transport = toTransport(client);
   try {
-    const out = await withRetry(
-      () => client.send(new RecordActivityTaskHeartbeatCommand({ taskToken, details })),
-      options,
-    );
+    const out = await withRetry(() => transport.recordActivityTaskHeartbeat({ taskToken, details }), options);
     return out.cancelRequested ? 'cancel-requested' : 'ok';
   } catch (error) {
     if (!isUnknownResource(error)) throw error;

@@ -15,7 +15,8 @@ export class ResponseTooLargeError extends FlowySwfError {
   override name = 'ResponseTooLargeError';
 }
 
-function tooLarge(bytes: number | undefined, maxBytes: number): ResponseTooLargeError {
+/** @internal The error of an answer of `bytes` (undefined: not declared, past the cap as it came) over `maxBytes`. */
+export function tooLarge(bytes: number | undefined, maxBytes: number = MAX_RESPONSE_BYTES): ResponseTooLargeError {
   const size = bytes === undefined ? `more than ${formatCount(maxBytes)}` : formatCount(bytes);
   return new ResponseTooLargeError(
     `the endpoint answered with ${size} bytes; flowy-swf reads at most ${formatCount(maxBytes)} (SWF's answers are far smaller): check that the endpoint is SWF`,

@@ -9,6 +9,8 @@ import type { ActivityLookup } from '../scanner/types.js';
 import { defaultMessageRouter } from '../messaging/default-router.js';
 import type { MessageRouter } from '../messaging/types.js';
 import { defaultHostFunctions, EXECUTOR_NAMES, type ActivityProgress, type ExecutorName, type HostFunctions, type ProcessExecutorOptions } from '../executor/index.js';
+import { chooseTransport, type TransportChoice } from '../swf/transport/select.js';
+import type { SwfTransport } from '../swf/transport/types.js';
 import { completeMetrics, type WorkerMetrics } from './metrics.js';
 import type { Delegator } from '../delegation/delegator.js';
 
@@ -29,6 +31,12 @@ export interface WorkerLogger {
 export interface WorkerOptions {
   /** The SWF client: an `SWFClient` (see `createSwfClient`) or anything with its `send`. */
   client: Pick<SWFClient, 'send'>;
+  /**
+   * Which path the hot calls (poll, respond, heartbeat) take: `auto` takes the lean transport for a client
+   * `createSwfClient` built plain and the SDK for any other; `lean` or `sdk` forces one (see docs/worker.md).
+   * @default 'auto'
+   */
+  transport?: TransportChoice;
   /** The SWF domain to poll. */
   domain: string;
   /** The task list to poll. */
@@ -113,6 +121,8 @@ export interface WorkerOptions {
 /** @internal {@link WorkerOptions} with every default applied, checked. */
 export interface CompiledWorkerOptions {
   readonly client: Pick<SWFClient, 'send'>;
+  /** The path the hot calls take, chosen from `client` and the `transport` option. */
+  readonly transport: SwfTransport;
   readonly domain: string;
   readonly taskList: string;
   readonly registry: ActivityLookup;
@@ -206,6 +216,9 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   if (!registry || typeof registry.get !== 'function' || typeof registry.list !== 'function') {
     fail('registry must have get(name, version) and list(), like the scanner\'s registry');
   }
+  if (options.transport !== undefined && !['auto', 'lean', 'sdk'].includes(options.transport)) {
+    fail(`transport must be 'auto', 'lean' or 'sdk', got ${JSON.stringify(options.transport)}`);
+  }
   const domain = swfName('domain', options.domain);
   const taskList = swfName('taskList', options.taskList);
 
@@ -254,6 +267,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
 
   return {
     client,
+    transport: chooseTransport(client, options.transport),
     domain,
     taskList,
     registry,

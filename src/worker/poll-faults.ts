@@ -97,7 +97,7 @@ export function pollFault(error: unknown, transient: boolean): PollFault {
   if (e?.name === 'ResponseTooLargeError') {
     return { kind: 'transient', summary, hint: 'no SWF answer is that large: check that the endpoint is SWF' };
   }
-  if (e?.name === 'SyntaxError') {
+  if (e?.name === 'SyntaxError' || (error as { answerIsNotJson?: boolean } | null)?.answerIsNotJson === true) {
     return {
       kind: 'transient',
       summary: `${status !== undefined ? `HTTP ${status} with ` : ''}an answer that is not SWF's JSON (${summary})`,

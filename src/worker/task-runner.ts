@@ -225,7 +225,7 @@ export class TaskRun implements ExecutionContext {
       if (this.#abortReason) return false;
     }
     try {
-      const answer = await recordHeartbeat(options.client, this.taskToken, details, retry.RecordActivityTaskHeartbeat);
+      const answer = await recordHeartbeat(options.transport, this.taskToken, details, retry.RecordActivityTaskHeartbeat);
       metrics.swfCall('RecordActivityTaskHeartbeat', 'ok');
       if (answer === 'cancel-requested') {
         metrics.heartbeat('cancel-requested');
@@ -299,7 +299,7 @@ export class TaskRun implements ExecutionContext {
     }
     await this.#flushHeartbeats();
     return this.#respond('RespondActivityTaskCompleted', 'completed', () =>
-      respondCompleted(this.#shared.options.client, this.taskToken, outcome.result, this.#shared.retry.RespondActivityTaskCompleted),
+      respondCompleted(this.#shared.options.transport, this.taskToken, outcome.result, this.#shared.retry.RespondActivityTaskCompleted),
     );
   }
 
@@ -344,7 +344,7 @@ export class TaskRun implements ExecutionContext {
         await this.#flushHeartbeats();
         const { details } = encodeFailure(error);
         return this.#respond('RespondActivityTaskCanceled', 'canceled', () =>
-          respondCanceled(this.#shared.options.client, this.taskToken, details, this.#shared.retry.RespondActivityTaskCanceled),
+          respondCanceled(this.#shared.options.transport, this.taskToken, details, this.#shared.retry.RespondActivityTaskCanceled),
         );
       }
       case 'shutdown':
@@ -377,7 +377,7 @@ export class TaskRun implements ExecutionContext {
     await this.#flushHeartbeats();
     if (this.#shared.options.logger.isLevelEnabled('info')) this.log.info({ reason: failure.reason }, 'task failed');
     return this.#respond('RespondActivityTaskFailed', 'failed', () =>
-      respondFailed(this.#shared.options.client, this.taskToken, failure.reason, failure.details, this.#shared.retry.RespondActivityTaskFailed),
+      respondFailed(this.#shared.options.transport, this.taskToken, failure.reason, failure.details, this.#shared.retry.RespondActivityTaskFailed),
     );
   }
 
@@ -403,7 +403,7 @@ export class TaskRun implements ExecutionContext {
         return this.#respond('RespondActivityTaskFailed', 'failed', () => {
           const failure = encodeFailure(error);
           return respondFailed(
-            this.#shared.options.client,
+            this.#shared.options.transport,
             this.taskToken,
             `SWF refused the result: ${failure.reason}`,
             failure.details,

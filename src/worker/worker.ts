@@ -1,4 +1,4 @@
-import { PollForActivityTaskCommand, type ActivityTask, type PollForActivityTaskInput } from '@aws-sdk/client-swf';
+import type { ActivityTask, PollForActivityTaskInput } from '@aws-sdk/client-swf';
 import { setMaxListeners } from 'node:events';
 import type { RetryOptions } from '../swf/backoff.js';
 import { ConfigurationError, FlowySwfError, isTransient } from '../swf/errors.js';
@@ -193,7 +193,7 @@ export class Worker {
   }
 
   async #pollLoop(): Promise<void> {
-    const { client, clock, backoff, metrics, loop } = this.#o;
+    const { transport, clock, backoff, metrics, loop } = this.#o;
     const slots = this.#slots;
     let errors = 0;
     // Counted per poll loop, each with its own backoff: shared by all loops, the count would reach
@@ -223,7 +223,7 @@ export class Worker {
       const startedAt = clock.now();
       try {
         // One worker-wide signal: the end of the grace period or a forced stop abandons open polls.
-        task = await client.send(new PollForActivityTaskCommand(this.#pollInput()), { abortSignal: this.#abandon.signal });
+        task = await transport.pollForActivityTask(this.#pollInput(), { abortSignal: this.#abandon.signal });
       } catch (error) {
         this.#openPolls--;
         this.#releaseSlot();
