@@ -266,4 +266,6 @@ def receive_message(addressee, timeout=None):
         answer = _call("messaging", "receive", addressee=addressee, timeout=timeout)
     except TaskError as error:
         raise _messaging_error(error) from None
+    if not isinstance(answer, dict) or not isinstance(answer.get("from"), str):
+        raise MessageReceiveError("ROUTER_UNAVAILABLE", "messaging.receive answered %r; expected {from, addressee, data}" % (answer,))
     return Message(answer.get("from"), answer.get("data"), answer.get("addressee", addressee))

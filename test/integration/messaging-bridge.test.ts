@@ -102,7 +102,8 @@ function bridgeSuite(name: string, makeRouter: () => MessageRouter | Promise<Mes
   it(`${name}: a Python program receives a message from an inline activity and sends one back; errors arrive typed in Python`, async () => {
     for (const program of ['bridge-python', 'bridge-python-in-child']) {
       const { hub, other, hubId } = await b.pair({ hellos: 1, answers: true }, program);
-      const py = other as { invocationId: string; sender: string; reply: unknown; errors: Record<string, unknown> };
+      const py = other as { invocationId: string; sender: string; reply: unknown; errors: Record<string, unknown>; heartbeatWhileReceiving: unknown };
+      expect(py.heartbeatWhileReceiving, 'a heartbeat from another thread while receive_message waits').toBe(true);
       expect(py.invocationId, program).toMatch(/^inv-[A-Za-z0-9_-]{22}$/);
       expect(py.sender).toBe(hubId);
       expect(py.reply).toEqual({ echo: { lang: 'python', id: py.invocationId }, hub: hubId });
