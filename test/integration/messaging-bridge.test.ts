@@ -34,7 +34,6 @@ async function bridge(router: MessageRouter): Promise<Bridge> {
     maxConcurrentTasks: 8,
     onProgress: (e) => progress.push(e),
     processExecutor: { startTimeoutMs: 30_000, idleTimeoutMs: 60_000 },
-    ...(process.env.DEBUG_BRIDGE ? { logger: (await import('pino')).pino({ level: 'debug' }) } : {}),
   });
   let n = 0;
   return {
