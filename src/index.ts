@@ -18,6 +18,7 @@ export {
   type ActivityAbortKind,
   type ActivityContext,
   type ActivityInfo,
+  type CallHostOptions,
 } from './activity/index.js';
 export {
   activity,
@@ -77,6 +78,7 @@ export {
   CommandActivity,
   CommandExitError,
   CommandFailedError,
+  INVOCATION_ID_ENV,
   type CommandOutput,
   type CommandSpec,
 } from './command/index.js';

@@ -2,7 +2,7 @@ import { decodeFlowyInput, encodeJsonResult } from '../swf/codec.js';
 import { FlowySwfError } from '../swf/errors.js';
 import { messagingOf } from '../messaging/port.js';
 import type { ReceivedMessage, ReceiveMessageOptions, SendMessageOptions } from '../messaging/types.js';
-import { callHostOf, type ActivityContext, type ActivityInfo } from './context.js';
+import { callHostOf, type ActivityContext, type ActivityInfo, type CallHostOptions } from './context.js';
 import type { CallbackHandle, DelegateOptions } from '../delegation/delegator.js';
 import { notConfiguredError } from '../delegation/delegator.js';
 import { processSingleton } from './shared.js';
@@ -91,8 +91,8 @@ export abstract class Activity {
    * Calls a function the worker serves to its tasks (see `registerHostFunction`), in the worker's
    * process or from a child process alike.
    */
-  callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
-    return callHostOf(contextOf(this), namespace, func, args);
+  callHost(namespace: string, func: string, args?: unknown, options?: CallHostOptions): Promise<unknown> {
+    return callHostOf(contextOf(this), namespace, func, args, options);
   }
 
   /**

@@ -57,6 +57,12 @@ function defaultMessage(kind: ActivityAbortKind): string {
   }
 }
 
+/** Options of a host function call. */
+export interface CallHostOptions {
+  /** Abandons the call when it aborts, besides the task's own signal. @default the task's signal only */
+  readonly signal?: AbortSignal;
+}
+
 /** The per-task context the worker gives each running activity. */
 export interface ActivityContext {
   /** The task token: a credential, never log it whole. */
@@ -79,9 +85,10 @@ export interface ActivityContext {
   /**
    * Calls a function the worker serves to its tasks (see `registerHostFunction`), wherever the task runs:
    * in the worker's own process it is called directly, from a child process over its communicator.
-   * Optional for contexts built by hand (tests); the worker's contexts always have it.
+   * Optional for contexts built by hand (tests); the worker's contexts always have it. `options.signal`
+   * abandons the call when it aborts (the host function's signal aborts with it).
    */
-  callHost?(namespace: string, func: string, args?: unknown): Promise<unknown>;
+  callHost?(namespace: string, func: string, args?: unknown, options?: CallHostOptions): Promise<unknown>;
 }
 
 // One store per process, so heartbeat() and cancellationSignal() of any copy of flowy-swf see the task a
@@ -124,14 +131,14 @@ export function activityInfo(): ActivityInfo {
 }
 
 /** Calls a host function for the current task; see {@link ActivityContext.callHost}. */
-export function callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
-  return callHostOf(activityContext(), namespace, func, args);
+export function callHost(namespace: string, func: string, args?: unknown, options?: CallHostOptions): Promise<unknown> {
+  return callHostOf(activityContext(), namespace, func, args, options);
 }
 
 /** @internal Calls a host function through `context`, or rejects naming why it cannot. */
-export function callHostOf(context: ActivityContext, namespace: string, func: string, args?: unknown): Promise<unknown> {
+export function callHostOf(context: ActivityContext, namespace: string, func: string, args?: unknown, options?: CallHostOptions): Promise<unknown> {
   if (typeof context.callHost !== 'function') {
     return Promise.reject(new FlowySwfError(`this task's context serves no host functions: ${namespace}.${func} cannot be called from here`));
   }
-  return context.callHost(namespace, func, args);
+  return options === undefined ? context.callHost(namespace, func, args) : context.callHost(namespace, func, args, options);
 }

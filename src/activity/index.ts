@@ -12,4 +12,5 @@ export {
   type ActivityAbortKind,
   type ActivityContext,
   type ActivityInfo,
+  type CallHostOptions,
 } from './context.js';

@@ -11,6 +11,9 @@ import { isRunning, signalTree } from '../executor/process-tree.js';
 import { ConfigurationError, FlowySwfError } from '../swf/errors.js';
 import { pythonHelperDir } from './python-path.js';
 
+/** The environment variable that holds the task's invocation id for the program (`flowy_swf_task.invocation_id()`). */
+export const INVOCATION_ID_ENV = 'FLOWY_SWF_INVOCATION_ID';
+
 /** What to run: the argv, and optionally environment (added to the worker's), working folder and stdin. */
 export interface CommandSpec {
   /** The program and its arguments: `['python3', 'resize.py', '--width', '300']`. */
@@ -63,7 +66,8 @@ export class CommandFailedError extends FlowySwfError {
  * the task with them, whatever its exit code.
  *
  * The program finds a Unix socket's path in `FLOWY_SWF_SOCKET` and the Python helper on its
- * `PYTHONPATH`: `from flowy_swf_task import heartbeat, complete, fail`. When the task's signal aborts
+ * `PYTHONPATH`: `from flowy_swf_task import heartbeat, complete, fail`, and the task's invocation id in
+ * `FLOWY_SWF_INVOCATION_ID` (messages reach it there: docs/messaging.md). When the task's signal aborts
  * (cancel, timeout, shutdown), the program's process tree gets SIGTERM, then SIGKILL after
  * {@link CommandActivity.killGraceMs}.
  */
@@ -93,6 +97,7 @@ export abstract class CommandActivity extends Activity {
           ...process.env,
           ...spec.env,
           [SOCKET_ENV]: listening.path,
+          [INVOCATION_ID_ENV]: this.info.invocationId,
           PYTHONPATH: [pythonHelperDir(), spec.env?.PYTHONPATH ?? process.env.PYTHONPATH].filter(Boolean).join(':'),
         },
       });
@@ -176,7 +181,8 @@ export abstract class CommandActivity extends Activity {
     };
     const peer = new Peer(new StreamCommunicator('socket', socket, socket), {
       id: `worker:${process.pid}`,
-      handlers: (ns, func) => handlers[`${ns}.${func}`] ?? ((args) => this.callHost(ns, func, args)),
+      // The call's signal aborts when the program cancels the call or goes away: a wait it left is abandoned.
+      handlers: (ns, func) => handlers[`${ns}.${func}`] ?? ((args, call) => this.callHost(ns, func, args, { signal: call.signal })),
     });
     const close = (): void => void peer.close();
     ended.addEventListener('abort', close, { once: true });

@@ -3,6 +3,7 @@ export {
   CommandActivity,
   CommandExitError,
   CommandFailedError,
+  INVOCATION_ID_ENV,
   type CommandOutput,
   type CommandSpec,
 } from './command-activity.js';

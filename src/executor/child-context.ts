@@ -1,16 +1,20 @@
-import { ActivityAbortedError, type ActivityAbortKind, type ActivityContext, type ActivityInfo } from '../activity/context.js';
+import { ActivityAbortedError, type ActivityAbortKind, type ActivityContext, type ActivityInfo, type CallHostOptions } from '../activity/context.js';
 import { RemoteError, type Peer } from '../ipc/index.js';
+import { hostCallMessaging } from '../messaging/port.js';
+import type { InvocationMessaging } from '../messaging/types.js';
 
 const KINDS = new Set<string>(['cancelled', 'closed', 'shutdown']);
 
 /**
  * The per-task context inside a child process: every part of it is a call to the worker. `heartbeat()`
- * calls the host function `task.heartbeat`, `callHost()` any other; the signal aborts when the worker
+ * calls the host function `task.heartbeat`, `messaging` sends and receives through `messaging.send` /
+ * `messaging.receive` (as the invocation the worker registered), `callHost()` any other; the signal aborts when the worker
  * cancels the task's call, with the worker's `ActivityAbortedError` kind.
  * @internal
  */
 export class ChildTaskContext implements ActivityContext {
   readonly #controller = new AbortController();
+  #messaging: InvocationMessaging | undefined;
 
   constructor(
     private readonly peer: Peer,
@@ -36,7 +40,27 @@ export class ChildTaskContext implements ActivityContext {
     return (await this.peer.call('task', 'heartbeat', details === undefined ? {} : { details })) === true;
   }
 
-  callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
-    return this.peer.call(namespace, func, args ?? null);
+  /** Sends and receives as this task's invocation: every call is a host function call to the worker. */
+  get messaging(): InvocationMessaging {
+    return (this.#messaging ??= hostCallMessaging((name, args) => {
+      const [ns, func] = name.split('.') as [string, string];
+      return this.callHost(ns, func, args);
+    }));
+  }
+
+  callHost(namespace: string, func: string, args?: unknown, options?: CallHostOptions): Promise<unknown> {
+    const signal = options?.signal;
+    if (!signal) return this.peer.call(namespace, func, args ?? null);
+    if (signal.aborted) return Promise.reject(signal.reason);
+    // Abandoning the call cancels it in the worker, whose host function sees its signal abort.
+    const remote = this.peer.open(namespace, func, args ?? null);
+    void (async () => {
+      for await (const _ of remote) {
+        // a stream's values are not wanted here
+      }
+    })().catch(() => {});
+    const onAbort = (): void => void remote.cancel(signal.reason).catch(() => {});
+    signal.addEventListener('abort', onAbort, { once: true });
+    return remote.result.finally(() => signal.removeEventListener('abort', onAbort));
   }
 }

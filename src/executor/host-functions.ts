@@ -21,8 +21,11 @@ export interface HostCallContext {
 /** A function the worker serves to its tasks. Its arguments and result must have a JSON form. */
 export type HostFunction = (args: unknown, context: HostCallContext) => unknown;
 
-/** Namespaces the protocol keeps for itself: `self` (cancel, ping) and `activity` (served by children). */
-const RESERVED = new Set(['self', 'activity']);
+/**
+ * Namespaces kept for flowy-swf itself: `self` (cancel, ping) and `activity` (served by children) by
+ * the protocol, `messaging` (send, receive) by every worker for its own router (docs/messaging.md).
+ */
+const RESERVED = new Set(['self', 'activity', 'messaging']);
 
 /** No host function of that name is registered. */
 export class NoSuchHostFunctionError extends FlowySwfError {
@@ -34,6 +37,18 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 /** A table of host functions by `namespace.func`. */
 export class HostFunctions {
   readonly #table = new Map<string, HostFunction>();
+  readonly #base: HostFunctions | undefined;
+
+  /**
+   * An empty table, or one layered over `base`: what this table serves wins, anything else is looked up
+   * in `base` at call time (so functions registered there later are served too). `builtIns` are served
+   * as given, reserved namespaces included: how a worker serves `messaging.*` for its own router.
+   * @internal `base` and `builtIns` are for flowy-swf's worker; use `createHostFunctions()`.
+   */
+  constructor(base?: HostFunctions, builtIns?: Readonly<Record<string, HostFunction>>) {
+    this.#base = base;
+    for (const [name, fn] of Object.entries(builtIns ?? {})) this.#table.set(name, fn);
+  }
 
   /**
    * Serves `fn` as `namespace`.`func`; registering the same name again replaces it. Names are 1 to 64
@@ -45,19 +60,25 @@ export class HostFunctions {
         throw new ConfigurationError(`registerHostFunction: ${what} ${JSON.stringify(value)} must be 1 to 64 of A-Z a-z 0-9 _ . - starting with a letter or _`);
       }
     }
-    if (RESERVED.has(namespace)) throw new ConfigurationError(`registerHostFunction: namespace ${namespace} is reserved by the protocol; choose another`);
+    if (RESERVED.has(namespace)) {
+      throw new ConfigurationError(
+        namespace === 'messaging'
+          ? 'registerHostFunction: namespace messaging is served by every worker itself (messaging.send, messaging.receive through its own router; docs/messaging.md); choose another namespace'
+          : `registerHostFunction: namespace ${namespace} is reserved by the protocol; choose another`,
+      );
+    }
     if (typeof fn !== 'function') throw new TypeError(`registerHostFunction(${namespace}, ${func}): the handler must be a function`);
     this.#table.set(`${namespace}.${func}`, fn);
   }
 
   /** The function served as `namespace`.`func`, if any. */
   get(namespace: string, func: string): HostFunction | undefined {
-    return this.#table.get(`${namespace}.${func}`);
+    return this.#table.get(`${namespace}.${func}`) ?? this.#base?.get(namespace, func);
   }
 
   /** Every served name, `namespace.func`, sorted. */
   list(): string[] {
-    return [...this.#table.keys()].sort();
+    return [...new Set([...this.#table.keys(), ...(this.#base?.list() ?? [])])].sort();
   }
 
   /** Calls `namespace`.`func` for a task; rejects with `NoSuchHostFunctionError` when none is registered. */

@@ -1,4 +1,4 @@
-import type { ActivityContext } from '../activity/context.js';
+import type { ActivityContext, CallHostOptions } from '../activity/context.js';
 import type { ActivityDefinition } from '../scanner/types.js';
 
 /** Where an activity's tasks run: in the worker's own event loop, or in a pooled child process. */
@@ -20,7 +20,7 @@ export interface ExecutorLogger {
  * reports back while the task runs.
  */
 export interface ExecutionContext extends ActivityContext {
-  callHost(namespace: string, func: string, args?: unknown): Promise<unknown>;
+  callHost(namespace: string, func: string, args?: unknown, options?: CallHostOptions): Promise<unknown>;
   readonly log: ExecutorLogger;
   /** A value the activity yielded: progress, sent as heartbeat details (coalesced), logged, counted, emitted. */
   progress(value: unknown): void;

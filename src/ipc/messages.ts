@@ -14,6 +14,8 @@ export interface BoxedError {
   cause?: BoxedError;
   /** Extra classification some errors carry, e.g. an `ActivityAbortedError`'s kind (`cancelled`, `closed`, `shutdown`). */
   kind?: string;
+  /** The error's string `code`, when it had one (a `MessageSendError`'s `INVOCATION_UNKNOWN`, Node's `ENOENT`). */
+  code?: string;
 }
 
 /** Calls `func` of namespace `ns` on the other side. `callId` is unique among the calls this side made. */
@@ -124,6 +126,8 @@ export function boxError(thrown: unknown, depth = 0): BoxedError {
     if (cause !== undefined && depth < 8) boxed.cause = boxError(cause, depth + 1);
     const kind = (thrown as { kind?: unknown }).kind;
     if (typeof kind === 'string') boxed.kind = kind;
+    const code = (thrown as { code?: unknown }).code;
+    if (typeof code === 'string') boxed.code = code;
     return boxed;
   }
   if (typeof thrown === 'string') return { type: 'string', message: thrown };
@@ -145,11 +149,14 @@ export class RemoteError extends FlowySwfError {
   readonly type: string;
   /** The remote error's extra `kind`, when it had one (e.g. an `ActivityAbortedError`). */
   readonly kind: string | undefined;
+  /** The remote error's string `code`, when it had one. */
+  readonly code: string | undefined;
   constructor(boxed: BoxedError) {
     super(String(boxed.message ?? ''), boxed.cause ? { cause: unboxError(boxed.cause) } : undefined);
     this.type = typeof boxed.type === 'string' && boxed.type ? boxed.type : 'Error';
     this.name = this.type;
     this.kind = typeof boxed.kind === 'string' ? boxed.kind : undefined;
+    this.code = typeof boxed.code === 'string' ? boxed.code : undefined;
     if (typeof boxed.stack === 'string') this.stack = boxed.stack;
   }
 }

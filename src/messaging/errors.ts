@@ -1,4 +1,12 @@
+import { brandOf, isBranded } from '../activity/shared.js';
 import { FlowySwfError } from '../swf/errors.js';
+
+// Branded: `instanceof` holds for an error any copy of flowy-swf in the process made (a child process
+// runs the worker's copy and the activity module's own; the CLI's copy runs a project's activities).
+const MESSAGING = brandOf('MessagingError');
+const SEND = brandOf('MessageSendError');
+const RECEIVE = brandOf('MessageReceiveError');
+const RECEIVE_TIMEOUT = brandOf('MessageReceiveTimeout');
 
 /** Why a send failed. */
 export type MessageSendErrorCode =
@@ -41,6 +49,10 @@ export interface MessagingErrorJSON {
 
 /** The base class of the errors sending and receiving messages throw; `code` says what happened. */
 export abstract class MessagingError extends FlowySwfError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBranded(this, MessagingError, MESSAGING, value);
+  }
+  readonly [MESSAGING] = true;
   abstract readonly code: string;
 
   /** The error as plain JSON (`{ name, code, message }`), for a process boundary. */
@@ -56,6 +68,10 @@ export abstract class MessagingError extends FlowySwfError {
 
 /** A message could not be delivered; `code` says why. Python's `MessageSendError`. */
 export class MessageSendError extends MessagingError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBranded(this, MessageSendError, SEND, value);
+  }
+  readonly [SEND] = true;
   override name = 'MessageSendError' as const;
   constructor(
     readonly code: MessageSendErrorCode,
@@ -68,6 +84,10 @@ export class MessageSendError extends MessagingError {
 
 /** A receive failed for a reason other than its timeout; `code` says why. */
 export class MessageReceiveError extends MessagingError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBranded(this, MessageReceiveError, RECEIVE, value);
+  }
+  readonly [RECEIVE] = true;
   override name: 'MessageReceiveError' | 'MessageReceiveTimeout' = 'MessageReceiveError';
   constructor(
     readonly code: MessageReceiveErrorCode,
@@ -80,6 +100,10 @@ export class MessageReceiveError extends MessagingError {
 
 /** No message came to the addressee within the receive's `timeoutSeconds`. Python's `MessageReceiveTimeout`. */
 export class MessageReceiveTimeout extends MessageReceiveError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBranded(this, MessageReceiveTimeout, RECEIVE_TIMEOUT, value);
+  }
+  readonly [RECEIVE_TIMEOUT] = true;
   override name = 'MessageReceiveTimeout' as const;
   declare readonly code: 'RECEIVE_TIMEOUT';
   constructor(message: string) {

@@ -8,6 +8,7 @@ import { SWF_LIMITS, assertSwfName, formatCount } from '../swf/limits.js';
 import type { ActivityLookup } from '../scanner/types.js';
 import { defaultMessageRouter } from '../messaging/default-router.js';
 import type { MessageRouter } from '../messaging/types.js';
+import { workerHostFunctions } from '../messaging/worker-host-functions.js';
 import { defaultHostFunctions, EXECUTOR_NAMES, type ActivityProgress, type ExecutorName, type HostFunctions, type ProcessExecutorOptions } from '../executor/index.js';
 import { chooseTransport, type TransportChoice } from '../swf/transport/select.js';
 import type { SwfTransport } from '../swf/transport/types.js';
@@ -112,7 +113,11 @@ export interface WorkerOptions {
   executor?: ExecutorName;
   /** The pool of child processes of the process executor. @default see `PROCESS_EXECUTOR_DEFAULTS` */
   processExecutor?: ProcessExecutorOptions;
-  /** The host functions tasks may call (`callHost`). @default defaultHostFunctions() */
+  /**
+   * The host functions tasks may call (`callHost`). The worker also serves `messaging.send` and
+   * `messaging.receive` through its own `messaging` router, whatever table is given.
+   * @default defaultHostFunctions()
+   */
   hostFunctions?: HostFunctions;
   /** Called with every progress value an activity yields (`async *run()`); must not throw. @default none */
   onProgress?: (event: ActivityProgress) => void;
@@ -290,7 +295,8 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     messaging,
     executor: options.executor ?? 'inline',
     processExecutor: options.processExecutor ?? {},
-    hostFunctions: options.hostFunctions ?? defaultHostFunctions(),
+    // This worker's own view: the given table plus messaging.send / messaging.receive through `messaging`.
+    hostFunctions: workerHostFunctions(options.hostFunctions ?? defaultHostFunctions(), messaging),
     onProgress: options.onProgress,
   };
 }

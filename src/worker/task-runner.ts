@@ -1,5 +1,5 @@
 import type { ActivityTask } from '@aws-sdk/client-swf';
-import { ActivityAbortedError, type ActivityAbortKind, type ActivityInfo } from '../activity/context.js';
+import { ActivityAbortedError, type ActivityAbortKind, type ActivityInfo, type CallHostOptions } from '../activity/context.js';
 import { SuspendTask } from '../activity/errors.js';
 import type { ExecutionContext, ExecutorSet } from '../executor/index.js';
 import { progressDetails } from '../executor/progress.js';
@@ -170,10 +170,10 @@ export class TaskRun implements ExecutionContext {
   }
 
   /** Calls a host function for this task (see `registerHostFunction`). */
-  callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
+  callHost(namespace: string, func: string, args?: unknown, options?: CallHostOptions): Promise<unknown> {
     return this.#shared.options.hostFunctions.invoke(namespace, func, args ?? null, {
       info: this.info,
-      signal: this.signal,
+      signal: options?.signal ? AbortSignal.any([this.signal, options.signal]) : this.signal,
       taskToken: this.taskToken,
       context: this,
     });
