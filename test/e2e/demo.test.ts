@@ -49,7 +49,13 @@ describe('the demo', () => {
       'approve-order': { completed: approvals.length, failed: 0, timedOut: 0, sampleResult: expect.stringMatching(/^\{"orderId":"order-\d+","approved":(true|false)\}$/) },
       'count-slowly': { completed: count('count-slowly'), failed: 0, timedOut: 0, sampleResult: '20' }, // counts its 20 steps
       'translate-document': { completed: 1, failed: 0, timedOut: 0, sampleResult: expect.stringMatching(/"language":"fr"/) },
+      // In a child process of the process executor: the pid is not the demo's own.
+      checksum: { completed: 1, failed: 0, timedOut: 0, sampleResult: expect.stringMatching(/^\{"sha256":"[0-9a-f]{64}","pid":\d+\}$/) },
+      // A Python program through CommandActivity and the flowy_swf_task helper.
+      'word-count': { completed: 1, failed: 0, timedOut: 0, sampleResult: expect.stringMatching(/^\{"words":\d+,"longest":"\w+"\}$/) },
     });
+    // checksum ran in a child process, not in this one where the demo's worker runs.
+    expect((JSON.parse(summary.byType.checksum?.sampleResult ?? '{}') as { pid?: number }).pid).not.toBe(process.pid);
     expect(text).toMatch(/fanning out 60 activity tasks/);
     expect(text).toMatch(/done: \d+ completed, \d+ failed/);
     expect(text).toMatch(/tasks\/s/);
