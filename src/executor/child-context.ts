@@ -11,13 +11,17 @@ const KINDS = new Set<string>(['cancelled', 'closed', 'shutdown']);
  */
 export class ChildTaskContext implements ActivityContext {
   readonly #controller = new AbortController();
+  /** Who calls for this task: `child:<pid>/<callId of its activity.run>`, so a worker can tell tasks of one child apart. */
+  readonly #callerId: string;
 
   constructor(
     private readonly peer: Peer,
     readonly taskToken: string,
     readonly info: ActivityInfo,
     callSignal: AbortSignal,
+    runCallId: number,
   ) {
+    this.#callerId = `child:${process.pid}/${runCallId}`;
     const onAbort = (): void => {
       const reason: unknown = callSignal.reason;
       const kind = reason instanceof RemoteError && reason.kind && KINDS.has(reason.kind) ? (reason.kind as ActivityAbortKind) : undefined;
@@ -33,10 +37,10 @@ export class ChildTaskContext implements ActivityContext {
 
   async heartbeat(details?: unknown): Promise<boolean> {
     if (this.#controller.signal.aborted || !this.peer.isOpen) return false;
-    return (await this.peer.call('task', 'heartbeat', details === undefined ? {} : { details })) === true;
+    return (await this.peer.call('task', 'heartbeat', details === undefined ? {} : { details }, { callerId: this.#callerId })) === true;
   }
 
   callHost(namespace: string, func: string, args?: unknown): Promise<unknown> {
-    return this.peer.call(namespace, func, args ?? null);
+    return this.peer.call(namespace, func, args ?? null, { callerId: this.#callerId });
   }
 }
