@@ -136,11 +136,12 @@ export class ChildPool {
   release(child: PooledChild): void {
     child.active--;
     child.tasksRun++;
-    const why = this.#recycleReason(child);
+    child.retireReason ??= this.#recycleReason(child);
     const ready = this.#ready.indexOf(child);
-    if (why || this.#closed || ready < 0) {
+    if (child.retireReason || this.#closed || ready < 0) {
       if (ready >= 0) this.#ready.splice(ready, 1);
-      if (child.active === 0) this.#retire(child, why ?? (this.#closed ? 'the pool is closing' : `it took ${child.tasksStarted} tasks (maxTasksPerChild)`));
+      if (child.active > 0) return;
+      this.#retire(child, child.retireReason ?? (this.#closed ? 'the pool is closing' : `it took ${child.tasksStarted} tasks (maxTasksPerChild)`));
       return;
     }
     if (child.active > 0) return;
@@ -173,6 +174,7 @@ export class ChildPool {
 
   /** Lets a child go: its channel is closed (it then ends itself and its descendants); its tree is killed if it lingers. */
   #retire(child: PooledChild, why: string): void {
+    clearTimeout(child.idleTimer);
     this.log.debug({ pid: child.pid, why }, 'child process retired');
     const done = (async () => {
       if (child.exit === undefined) {
