@@ -15,13 +15,17 @@ const KINDS = new Set<string>(['cancelled', 'closed', 'shutdown']);
 export class ChildTaskContext implements ActivityContext {
   readonly #controller = new AbortController();
   #messaging: InvocationMessaging | undefined;
+  /** Who calls for this task: `child:<pid>/<callId of its activity.run>`, so a worker can tell tasks of one child apart. */
+  readonly #callerId: string;
 
   constructor(
     private readonly peer: Peer,
     readonly taskToken: string,
     readonly info: ActivityInfo,
     callSignal: AbortSignal,
+    runCallId: number,
   ) {
+    this.#callerId = `child:${process.pid}/${runCallId}`;
     const onAbort = (): void => {
       const reason: unknown = callSignal.reason;
       const kind = reason instanceof RemoteError && reason.kind && KINDS.has(reason.kind) ? (reason.kind as ActivityAbortKind) : undefined;
@@ -37,7 +41,7 @@ export class ChildTaskContext implements ActivityContext {
 
   async heartbeat(details?: unknown): Promise<boolean> {
     if (this.#controller.signal.aborted || !this.peer.isOpen) return false;
-    return (await this.peer.call('task', 'heartbeat', details === undefined ? {} : { details })) === true;
+    return (await this.peer.call('task', 'heartbeat', details === undefined ? {} : { details }, { callerId: this.#callerId })) === true;
   }
 
   /** Sends and receives as this task's invocation: every call is a host function call to the worker. */
@@ -50,10 +54,10 @@ export class ChildTaskContext implements ActivityContext {
 
   callHost(namespace: string, func: string, args?: unknown, options?: CallHostOptions): Promise<unknown> {
     const signal = options?.signal;
-    if (!signal) return this.peer.call(namespace, func, args ?? null);
+    if (!signal) return this.peer.call(namespace, func, args ?? null, { callerId: this.#callerId });
     if (signal.aborted) return Promise.reject(signal.reason);
     // Abandoning the call cancels it in the worker, whose host function sees its signal abort.
-    const remote = this.peer.open(namespace, func, args ?? null);
+    const remote = this.peer.open(namespace, func, args ?? null, { callerId: this.#callerId });
     void (async () => {
       for await (const _ of remote) {
         // a stream's values are not wanted here

@@ -46,7 +46,7 @@ async function* runTask(this: Peer, args: unknown, call: CallContext): AsyncGene
     if (!definition) {
       throw new Error(`module ${a.file} loaded in the child process, but it registers no activity ${a.name} ${a.version}`);
     }
-    const context = new ChildTaskContext(this, a.taskToken, a.info, call.signal);
+    const context = new ChildTaskContext(this, a.taskToken, a.info, call.signal, call.callId);
     const outcome = yield* runActivity(definition, a.input, context);
     return outcome.status === 'returned'
       ? outcome

@@ -64,7 +64,16 @@ export class PooledChild {
   readonly exited: Promise<string>;
   /** Why this side stopped the child, when it did: becomes the failure reason of the task it ran. */
   stoppedFor: string | undefined;
+  /** Tasks this child ended. */
   tasksRun = 0;
+  /** Tasks given to this child so far. */
+  tasksStarted = 0;
+  /** Tasks it runs now. */
+  active = 0;
+  /** Why the pool replaces it once its running tasks end, when it does. */
+  retireReason: string | undefined;
+  /** Stops it once it has been idle for `idleTimeoutMs`. */
+  idleTimer: NodeJS.Timeout | undefined;
   /** When the child last answered a ping (ms, `performance.now()`). */
   lastAnswerAt = performance.now();
   /** Resident bytes right after start. */

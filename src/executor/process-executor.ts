@@ -27,7 +27,12 @@ export class ProcessExecutor implements TaskExecutor {
   readonly name = 'process' as const;
   readonly options: CompiledProcessExecutorOptions;
   readonly #pool: ChildPool;
-  readonly #bound = new Map<PooledChild, ExecutionContext>();
+  /** The tasks each child runs now, by the call id of their `activity.run`. */
+  readonly #bound = new Map<PooledChild, Map<number, ExecutionContext>>();
+  /** One watch per busy child, shared by its tasks. */
+  readonly #watches = new Map<PooledChild, { watch: ChildWatch; tasks: number }>();
+  /** The task whose cancel grace ran out, for each child stopped for that reason. */
+  readonly #stoppedBy = new WeakMap<PooledChild, ExecutionContext>();
   #closing: Promise<void> | undefined;
 
   constructor(options: ProcessExecutorOptions, hostFunctions: HostFunctions, log: ExecutorLogger) {
@@ -45,18 +50,25 @@ export class ProcessExecutor implements TaskExecutor {
     return this.#pool.pids();
   }
 
-  #hostLookup(child: () => PooledChild | undefined, hostFunctions: HostFunctions): HandlerLookup {
+  #hostLookup(child: () => PooledChild | undefined, table: HostFunctions): HandlerLookup {
     return (ns, func) => {
       const current = child();
-      const context = current && this.#bound.get(current);
-      if (!context || !hostFunctions.get(ns, func)) return undefined;
-      return (args, call) =>
-        hostFunctions.invoke(ns, func, args, {
+      const tasks = current && this.#bound.get(current);
+      if (!tasks || tasks.size === 0 || !table.get(ns, func)) return undefined;
+      return (args, call) => {
+        const context = taskOf(tasks, call.callerId);
+        if (!context) {
+          throw new ChildProcessError(
+            `child process ${current.pid} called ${ns}.${func} as ${JSON.stringify(call.callerId)}, which names none of the tasks it runs (child:<pid>/<callId of activity.run>)`,
+          );
+        }
+        return table.invoke(ns, func, args, {
           info: context.info,
           taskToken: context.taskToken,
           context,
           signal: AbortSignal.any([context.signal, call.signal]),
         });
+      };
     };
   }
 
@@ -77,11 +89,20 @@ export class ProcessExecutor implements TaskExecutor {
     } catch (error) {
       return { status: 'threw', error, context: 'no child process to run the task' };
     }
-    this.#bound.set(child, context);
+    let watched = this.#watches.get(child);
+    if (!watched) {
+      const o = this.options;
+      watched = { watch: new ChildWatch(child, o, (reason) => void child.terminate(reason, o.killGraceMs)), tasks: 0 };
+      this.#watches.set(child, watched);
+    }
+    watched.tasks++;
     try {
-      return await this.#run(child, definition.file, definition, input, context);
+      return await this.#run(child, definition.file, definition, input, context, watched.watch);
     } finally {
-      this.#bound.delete(child);
+      if (--watched.tasks === 0) {
+        watched.watch.dispose();
+        this.#watches.delete(child);
+      }
       this.#pool.release(child);
     }
   }
@@ -92,6 +113,7 @@ export class ProcessExecutor implements TaskExecutor {
     definition: ActivityDefinition,
     input: string | undefined,
     context: ExecutionContext,
+    watch: ChildWatch,
   ): Promise<ExecutionOutcome> {
     const o = this.options;
     const call = child.peer.open('activity', 'run', {
@@ -102,7 +124,9 @@ export class ProcessExecutor implements TaskExecutor {
       info: context.info,
       taskToken: context.taskToken,
     });
-    const watch = new ChildWatch(child, o, (reason) => void child.terminate(reason, o.killGraceMs));
+    let tasks = this.#bound.get(child);
+    if (!tasks) this.#bound.set(child, (tasks = new Map()));
+    tasks.set(call.callId, context);
     context.vouchFor(() => watch.alive());
     let graceTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
@@ -110,6 +134,7 @@ export class ProcessExecutor implements TaskExecutor {
       const kind = (reason as { kind?: string } | undefined)?.kind ?? 'aborted';
       void call.cancel(reason);
       graceTimer = setTimeout(() => {
+        if (!child.stoppedFor) this.#stoppedBy.set(child, context);
         void child.terminate(
           `the task's signal was aborted (${kind}) and the child did not end the task within ${formatMs(o.cancelGraceMs)} (cancelGraceMs); its process tree was stopped`,
           o.killGraceMs,
@@ -125,11 +150,12 @@ export class ProcessExecutor implements TaskExecutor {
     try {
       return await this.#collect(call, context);
     } catch (error) {
-      return { status: 'threw', ...(await this.#explain(child, error)) };
+      return { status: 'threw', ...(await this.#explain(child, error, context)) };
     } finally {
       clearTimeout(ackTimer);
       clearTimeout(graceTimer);
-      watch.dispose();
+      tasks.delete(call.callId);
+      if (tasks.size === 0) this.#bound.delete(child);
       context.signal.removeEventListener('abort', onAbort);
     }
   }
@@ -148,11 +174,21 @@ export class ProcessExecutor implements TaskExecutor {
   }
 
   /** Why a call failed: the child was stopped, or died, or could not run the task. */
-  async #explain(child: PooledChild, error: unknown): Promise<{ error: unknown; context?: string }> {
+  async #explain(child: PooledChild, error: unknown, context: ExecutionContext): Promise<{ error: unknown; context?: string }> {
     if (error instanceof RemoteError) return { error, context: `child process ${child.pid} could not run the task` };
     const how = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(r, 2_000, undefined))]);
     const stderr = child.stderr.toString().trim();
     const tail = stderr ? `\nits stderr ends with:\n${stderr.slice(-2_000)}` : '';
+    const stopper = this.#stoppedBy.get(child);
+    if (child.stoppedFor && stopper && stopper !== context) {
+      const other = stopper.info.activityId;
+      return {
+        error: new ChildProcessError(
+          `child process ${child.pid} was stopped for another task it ran (activity ${other}; concurrencyPerChild ${this.options.concurrencyPerChild}): ${child.stoppedFor}${tail}`,
+          { cause: error },
+        ),
+      };
+    }
     if (child.stoppedFor) return { error: new ChildProcessError(`${child.stoppedFor}${tail}`, { cause: error }) };
     if (/heap out of memory|Reached heap limit/i.test(stderr)) {
       return {
@@ -172,6 +208,13 @@ export class ProcessExecutor implements TaskExecutor {
     this.#closing ??= this.#pool.close();
     return this.#closing;
   }
+}
+
+/** The task a call from a child is for: named by its caller id (`child:<pid>/<run callId>`), or the child's only task. */
+function taskOf(tasks: Map<number, ExecutionContext>, callerId: string): ExecutionContext | undefined {
+  const slash = callerId.lastIndexOf('/');
+  if (slash >= 0) return tasks.get(Number(callerId.slice(slash + 1)));
+  return tasks.size === 1 ? tasks.values().next().value : undefined;
 }
 
 /** Rebuilds the errors the worker reports by class (`SuspendTask`); any other stays a `RemoteError`. */

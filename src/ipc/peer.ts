@@ -136,8 +136,8 @@ export class Peer {
     return this.#closedError === undefined;
   }
 
-  /** Calls `ns`.`func` with `args`; see {@link RemoteCall}. */
-  open(ns: string, func: string, args: unknown, options: { credit?: number } = {}): RemoteCall {
+  /** Calls `ns`.`func` with `args`; see {@link RemoteCall}. `callerId` replaces this side's id on this call. */
+  open(ns: string, func: string, args: unknown, options: { credit?: number; callerId?: string } = {}): RemoteCall {
     const callId = this.#nextCallId++;
     const credit = options.credit ?? DEFAULT_STREAM_CREDIT;
     let resolveAck!: (f: FuncType) => void;
@@ -164,7 +164,7 @@ export class Peer {
       call.reject(this.#closedError);
     } else {
       this.#calls.set(callId, call);
-      const message: CallMessage = { type: 'call', callId, callerId: this.#options.id, ns, func, args, credit };
+      const message: CallMessage = { type: 'call', callId, callerId: options.callerId ?? this.#options.id, ns, func, args, credit };
       try {
         this.#comm.write(message);
       } catch (error) {
@@ -182,10 +182,10 @@ export class Peer {
 
   /**
    * Calls `ns`.`func` and resolves with its return (or stop) value; yields of a stream are dropped.
-   * `timeoutMs` rejects with `CallTimeoutError` when no answer came in time.
+   * `timeoutMs` rejects with `CallTimeoutError` when no answer came in time; `callerId` replaces this side's id.
    */
-  async call(ns: string, func: string, args: unknown, options: { timeoutMs?: number } = {}): Promise<unknown> {
-    const remote = this.open(ns, func, args);
+  async call(ns: string, func: string, args: unknown, options: { timeoutMs?: number; callerId?: string } = {}): Promise<unknown> {
+    const remote = this.open(ns, func, args, options.callerId === undefined ? {} : { callerId: options.callerId });
     const drain = (async () => {
       for await (const _ of remote) {
         // a stream's values are not wanted here

@@ -14,7 +14,7 @@ import { outcomeOf, requestCancel, scheduleActivities, startWorker, until, useEn
 const FIXTURES = fileURLToPath(new URL('../fixtures/executor/activities.ts', import.meta.url));
 const suite = useEndpoint();
 
-async function workerFor(processExecutor: ProcessExecutorOptions = {}, extra: { shutdownGraceMs?: number; autoHeartbeat?: boolean } = {}): Promise<{ domain: string; w: RunningWorker }> {
+async function workerFor(processExecutor: ProcessExecutorOptions = {}, extra: { shutdownGraceMs?: number; autoHeartbeat?: boolean; maxConcurrentTasks?: number } = {}): Promise<{ domain: string; w: RunningWorker }> {
   const domain = await suite.env.newDomain();
   const w = await startWorker({
     client: suite.env.client,
@@ -150,6 +150,31 @@ describe('process executor failures', () => {
       }
     },
   );
+
+  it('concurrencyPerChild 2: a task that ignores its cancel gets the shared child stopped; its sibling fails naming it', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowy-exec-test-'));
+    const files = { stubborn: join(dir, 'stubborn.json'), sibling: join(dir, 'sibling.json') };
+    const { domain, w } = await workerFor({ concurrencyPerChild: 2 }, { maxConcurrentTasks: 2 });
+    try {
+      const execution = await scheduleActivities(
+        suite.env.client,
+        domain,
+        (['stubborn', 'sibling'] as const).map((activityId) => ({ activityId, name: 'exec-stubborn', args: [files[activityId], false], taskList: 'exec' })),
+      );
+      const started = (f: string): boolean => existsSync(f) && readFileSync(f, 'utf8').length > 0;
+      await until('both tasks started', async () => started(files.stubborn) && started(files.sibling), 60_000);
+      const pids = Object.values(files).map((f) => JSON.parse(readFileSync(f, 'utf8')) as { child: number; grandchild: number });
+      expect(pids[0]!.child).toBe(pids[1]!.child); // one child runs both
+      await requestCancel(suite.env.client, execution, 'stubborn');
+      expect(await outcomeOf(suite.env.client, execution, 'stubborn')).toMatchObject({ eventType: 'ActivityTaskCanceled' });
+      const sibling = await outcomeOf(suite.env.client, execution, 'sibling');
+      expect(sibling.eventType).toBe('ActivityTaskFailed');
+      expect(sibling.reason).toMatch(new RegExp(`^ChildProcessError: child process ${pids[0]!.child} was stopped for another task it ran \\(activity stubborn; concurrencyPerChild 2\\)`));
+      await until('the tree is gone', async () => pids.every((p) => !isRunning(p.child) && !isRunning(p.grandchild)), 10_000);
+    } finally {
+      await w.stop();
+    }
+  });
 
   it('a task that times out in SWF is stopped like a cancel: the next heartbeat learns it, the tree is killed, nothing is reported', { timeout: 120_000 }, async () => {
     const pidFile = join(mkdtempSync(join(tmpdir(), 'flowy-exec-test-')), 'pids.json');

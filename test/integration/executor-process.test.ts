@@ -16,6 +16,19 @@ const suite = useEndpoint();
 
 const hostFunctions = createHostFunctions();
 hostFunctions.register('test', 'double', (args) => (args as { n: number }).n * 2);
+/** A barrier: answers each caller with the activity id it was called for, once three tasks wait in it. */
+let gathering: { count: number; all: Promise<void>; release: () => void } | undefined;
+function newGathering(): void {
+  let release!: () => void;
+  const all = new Promise<void>((resolve) => (release = resolve));
+  gathering = { count: 0, all, release };
+}
+hostFunctions.register('test', 'gather', async (_args, { info }) => {
+  const g = gathering!;
+  if (++g.count === 3) g.release();
+  await g.all;
+  return info.activityId;
+});
 
 
 async function workerFor(
@@ -96,4 +109,26 @@ describe('process executor', () => {
       await w.stop();
     }
   });
+
+  for (const perChild of [1, 3]) {
+    it(`concurrencyPerChild ${perChild}: three tasks at once run in ${perChild === 1 ? 'three children' : 'one child'}, each host call reaches its own task`, { timeout: 90_000 }, async () => {
+      newGathering();
+      const { domain, w } = await workerFor({ maxConcurrentTasks: 3, maxConcurrentPolls: 3, processExecutor: { concurrencyPerChild: perChild } });
+      try {
+        const ids = ['x', 'y', 'z'];
+        const execution = await scheduleActivities(suite.env.client, domain, ids.map((activityId) => ({ activityId, name: 'exec-together', taskList: 'exec' })));
+        const results = [];
+        for (const id of ids) {
+          const outcome = await outcomeOf(suite.env.client, execution, id);
+          expect(outcome.eventType).toBe('ActivityTaskCompleted');
+          results.push(JSON.parse(outcome.result ?? '') as { pid: number; activityId: string; hostSaw: string; keepGoing: boolean });
+        }
+        for (const [i, r] of results.entries()) expect(r).toMatchObject({ activityId: ids[i], hostSaw: ids[i], keepGoing: true });
+        expect(new Set(results.map((r) => r.pid)).size).toBe(perChild === 1 ? 3 : 1);
+      } finally {
+        await w.stop();
+      }
+    });
+  }
 });
+

@@ -18,6 +18,9 @@ describe('process executor options', () => {
     expect(() => compileProcessExecutorOptions({ memoryLimitMb: 8 })).toThrow(/memoryLimitMb is 8; give whole megabytes from 16/);
     expect(() => compileProcessExecutorOptions({ cancelGraceMs: -1 })).toThrow(/cancelGraceMs is -1/);
     expect(() => compileProcessExecutorOptions({ maxTasksPerChild: 0 })).toThrow(/maxTasksPerChild is 0/);
+    expect(compileProcessExecutorOptions({ concurrencyPerChild: 8 }).concurrencyPerChild).toBe(8);
+    expect(() => compileProcessExecutorOptions({ concurrencyPerChild: 0 })).toThrow(/concurrencyPerChild is 0; give an integer from 1 \(one task per process, the default\) to 1000/);
+    expect(() => compileProcessExecutorOptions({ concurrencyPerChild: 2.5 })).toThrow(/concurrencyPerChild is 2.5/);
   });
 
   it('the worker checks executor and onProgress', () => {
