@@ -73,7 +73,9 @@ export {
   type HostCallContext,
   type HostFunction,
   type ProcessExecutorOptions,
+  type CompiledProcessExecutorOptions,
 } from './executor/index.js';
+export type { CommunicatorName } from './ipc/index.js';
 export {
   CommandActivity,
   CommandExitError,
@@ -142,7 +144,13 @@ export {
   type CallbackBody,
   type CallbackHandle,
   type CallbackIdProblem,
+  type CallbackKey,
   type CallbackKeyRing,
+  type OpenedCallbackId,
+  type PrometheusCallbackMetrics,
+  type PrometheusCallbackMetricsOptions,
+  type DelegateOverHttpResult,
+  type DelegatedTask,
   type CallbackMetrics,
   type CallbackServer,
   type CallbackServerOptions,
@@ -191,4 +199,7 @@ export {
   type SwfTransport,
   type TransportChoice,
   type LeanTransportOptions,
+  type SwfTransportKind,
+  type HttpClientKind,
+  sdkTransport,
 } from './swf/index.js';

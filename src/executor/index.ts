@@ -16,6 +16,7 @@ export {
   checkMemoryLimitMb,
   compileProcessExecutorOptions,
   PROCESS_EXECUTOR_DEFAULTS,
+  type CompiledProcessExecutorOptions,
   type ProcessExecutorOptions,
 } from './options.js';
 export {

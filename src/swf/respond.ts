@@ -1,4 +1,4 @@
-import { toTransport, type SwfSender as ClientSender } from './transport/sdk.js';
+import { toTransport, type SwfSender } from './transport/sdk.js';
 import type { SwfTransport } from './transport/types.js';
 import { withRetry, type RetryOptions } from './backoff.js';
 import { isUnknownResource, LimitError, mayHaveReachedSwf, TaskClosedError } from './errors.js';
@@ -7,8 +7,7 @@ import { assertFits, assertResultFits } from './codec.js';
 import { tokenDigest } from './token.js';
 import { truncate } from './failure.js';
 
-/** What the respond functions send through: an `SWFClient` (or anything with its `send`), or an {@link SwfTransport}. */
-export type SwfSender = ClientSender;
+export type { SwfSender };
 type Sender = SwfSender | SwfTransport;
 
 /**
