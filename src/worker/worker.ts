@@ -240,7 +240,7 @@ export class Worker {
       let task: ActivityTask;
       const startedAt = clock.now();
       try {
-        // One worker-wide signal: the end of the grace period or a forced stop abandons open polls.
+        // The loop's signal, linked to the worker-wide one: the end of the grace period or a forced stop abandons open polls.
         task = await transport.pollForActivityTask(this.#pollInput(), { abortSignal: abandon });
       } catch (error) {
         this.#openPolls--;
