@@ -4,7 +4,7 @@
  * (lean transport), `worker-sdk` (the worker through a stock SDK client), `worker-sdk-5polls` (the same with the CLI's default of
  * 5 open polls), `bare` (the bare SDK loop),
  * `bare-als` (the bare loop after one AsyncLocalStorage.run, which turns on Node's async hooks as the
- * worker's activity context does), `wire` (the lean transport alone, undici), `wire-node-http` (the same on node:http). Prints CPU µs per task.
+ * worker's activity context does), `wire` (the lean transport alone, undici), `wire-als` (the same with the async hooks on, as in `wireFloor`, where the worker ran first), `wire-node-http` (the same on node:http). Prints CPU µs per task.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { LeanSwfTransport, leanTransportFor } from '../src/swf/transport/index.js';
@@ -25,7 +25,7 @@ const bare = bareSdkClient(swf.endpoint);
 const registry = registryOf(NoOpActivity, TYPE, TARGET.taskList);
 await prepareDomain(client, TARGET.domain, TYPE, TARGET.taskList);
 await seedActivityTasks(client, { domain: TARGET.domain, taskList: TARGET.taskList, activityType: TYPE, count: n + 500 });
-if (side === 'bare-als') new AsyncLocalStorage<object>().run({}, () => {});
+if (side.endsWith('-als')) new AsyncLocalStorage<object>().run({}, () => {});
 let nodeWire: LeanSwfTransport | undefined;
 const run = (tasks: number): Promise<number> => {
   switch (side) {
@@ -36,6 +36,7 @@ const run = (tasks: number): Promise<number> => {
     case 'worker-sdk-5polls':
       return workerLoop({ client: bare, registry, transport: 'sdk', maxConcurrentPolls: Math.min(5, c) }, TARGET, c, tasks);
     case 'wire':
+    case 'wire-als':
       return wireLoop(leanTransportFor(client), TARGET, c, tasks);
     case 'wire-node-http':
       return wireLoop((nodeWire ??= new LeanSwfTransport(client, { httpClient: 'node-http' })), TARGET, c, tasks);

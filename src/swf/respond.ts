@@ -59,13 +59,17 @@ async function respond(
  * Throws `ResultError` (a `LimitError`) when the result is over 32,768 characters (before any call), `TaskClosedError`
  * when the task is closed.
  */
-export async function respondCompleted(
+export function respondCompleted(
   client: Sender,
   taskToken: string,
   result: string,
   options: RespondOptions = {},
 ): Promise<RespondOutcome> {
-  assertResultFits(result);
+  try {
+    assertResultFits(result);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return respond(
     'RespondActivityTaskCompleted',
     taskToken,

@@ -288,7 +288,8 @@ export class TaskRun implements ExecutionContext {
     if (!definition) return this.#failUnknownType();
     this.#definition = definition;
     if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
-    await this.#invocation('register');
+    const registered = this.#invocation('register');
+    if (registered) await registered;
     const outcome = await this.#shared.executors.for(definition).execute(definition, this.#task.input, this);
     this.#done = true;
     void this.#invocation('finish');
@@ -297,18 +298,27 @@ export class TaskRun implements ExecutionContext {
       this.log.warn({}, 'run returned, but the task was already closed or timed out in SWF; not reporting');
       return 'timed-out';
     }
-    await this.#flushHeartbeats();
+    const flushing = this.#flushHeartbeats();
+    if (flushing) await flushing;
     return this.#respond('RespondActivityTaskCompleted', 'completed', () =>
       respondCompleted(this.#shared.options.transport, this.taskToken, outcome.result, this.#shared.retry.RespondActivityTaskCompleted),
     );
   }
 
-  /** Tells the message router the invocation runs / finished. A router failure costs messaging, never the task. */
-  async #invocation(step: 'register' | 'finish'): Promise<void> {
-    try {
-      await this.#shared.options.messaging[step](this.#invocationId);
-    } catch (error) {
+  /**
+   * Tells the message router the invocation runs / finished. A router failure costs messaging, never the
+   * task: the promise returned never rejects; undefined when the router answered with no promise.
+   */
+  #invocation(step: 'register' | 'finish'): Promise<void> | undefined {
+    const failed = (error: unknown): void => {
       this.log.warn({ err: error, invocationId: this.#invocationId }, `message router: ${step} failed; messages to this invocation may fail`);
+    };
+    try {
+      const answer: unknown = this.#shared.options.messaging[step](this.#invocationId);
+      return typeof (answer as PromiseLike<void> | undefined)?.then === 'function' ? Promise.resolve(answer as PromiseLike<void>).then(undefined, failed) : undefined;
+    } catch (error) {
+      failed(error);
+      return undefined;
     }
   }
 
@@ -321,13 +331,13 @@ export class TaskRun implements ExecutionContext {
     void autoHeartbeat(this.#coalescer(), this.#shared.options.clock, periodMs, this.#autoStop.signal, firstDelayMs, () => this.#alive());
   }
 
-  async #flushHeartbeats(): Promise<void> {
+  /** Stops automatic heartbeats and sends the last pending one; undefined (nothing to wait for) when none was made. */
+  #flushHeartbeats(): Promise<void> | undefined {
     this.#autoStop?.abort();
-    if (this.#heartbeats) {
-      this.#responseDue = true;
-      this.#flushing?.resolve();
-      await this.#heartbeats.flush();
-    }
+    if (!this.#heartbeats) return undefined;
+    this.#responseDue = true;
+    this.#flushing?.resolve();
+    return this.#heartbeats.flush();
   }
 
   async #reportThrown(error: unknown, context?: string): Promise<TaskOutcome> {
