@@ -3,25 +3,11 @@
  * while they run tasks. The activities (fixtures/activities/sleep.js) heartbeat every 200 ms and have
  * a 2 s heartbeat timeout.
  */
-import { afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { CountPendingActivityTasksCommand, type SWFClient } from '@aws-sdk/client-swf';
-import { createSwfClient, encodeFlowyInput } from 'flowy-swf';
-import { startLocalSwf, type LocalSwf } from 'flowy-swf/local';
-import {
-  activityTasks,
-  cliArgs,
-  Decider,
-  ensureBuilt,
-  fullHistory,
-  killChildren,
-  registerDomain,
-  sleep,
-  spawnWorker,
-  until,
-  WORKER_CLI,
-  type ChildWorker,
-  type TaskRecord,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { CountPendingActivityTasksCommand } from '@aws-sdk/client-swf';
+import { encodeFlowyInput } from 'flowy-swf';
+import { startCliWorker, useCliEnv, type CliEnv } from './cli-env.js';
+import { activityTasks, Decider, fullHistory, sleep, until, type ChildWorker, type TaskRecord } from './harness.js';
 
 const SLEEP = { name: 'reliability-sleep', version: '1' } as const;
 /** The CLI's default shutdown grace period (WORKER_DEFAULTS.shutdownGraceMs; `--shutdown-grace` changes it). */
@@ -29,48 +15,13 @@ const CLI_GRACE_MS = 25_000;
 /** How long the endpoint holds an empty poll: a draining worker waits for its open polls up to this. */
 const POLL_TIMEOUT_MS = 1000;
 
-interface Env {
-  swf: LocalSwf;
-  client: SWFClient;
-  domain: string;
-  decider?: Decider;
-  children: ChildWorker[];
-}
+type Env = CliEnv;
 
-let env: Env | undefined;
-
-beforeAll(() => ensureBuilt(), 300_000);
-
-afterEach(async () => {
-  const e = env;
-  env = undefined;
-  await killChildren();
-  if (!e) return;
-  await e.decider?.stop();
-  e.client.destroy();
-  await e.swf.close();
-});
-
-async function setUp(domain: string): Promise<Env> {
-  const swf = await startLocalSwf({ pollTimeoutMs: POLL_TIMEOUT_MS });
-  const client = createSwfClient({ endpoint: swf.endpoint });
-  env = { swf, client, domain, children: [] };
-  const e = env;
-  onTestFailed(() => {
-    for (const child of e.children) console.error(`--- stderr of ${child.identity} ---\n${child.stderr()}`);
-  });
-  await registerDomain(client, domain);
-  return e;
-}
+const setUp = useCliEnv(POLL_TIMEOUT_MS);
 
 /** A CLI worker; resolves once it has registered its types and polls. */
-async function startCliWorker(e: Env, identity: string, extra: string[] = []): Promise<ChildWorker> {
-  const before = e.swf.stats().waitingPolls;
-  const child = spawnWorker(WORKER_CLI, cliArgs(e.swf.endpoint, e.domain, identity, extra), identity);
-  e.children.push(child);
-  await until(`${identity} to poll`, () => e.swf.stats().waitingPolls > before || !child.alive(), 30_000);
-  expect(child.alive(), `${identity} exited at start:\n${child.stderr()}`).toBe(true);
-  return child;
+function startWorker(e: Env, identity: string, extra: string[] = []): Promise<ChildWorker> {
+  return startCliWorker(e, identity, extra, (before) => e.swf.stats().waitingPolls > before);
 }
 
 /** Starts a decider running `items` in executions of `perExecution` items; `ms` is how long an attempt works. */
@@ -120,7 +71,7 @@ describe('reliability: worker processes', () => {
     'a worker killed with SIGKILL mid-task: its tasks time out by heartbeat, are scheduled again and another worker completes them',
     async () => {
       const e = await setUp('reliability-kill');
-      const a = await startCliWorker(e, 'worker-a', ['--max-concurrent', '10']);
+      const a = await startWorker(e, 'worker-a', ['--max-concurrent', '10']);
       // A's attempts would work for a minute; the attempts after the time-out take 300 ms.
       const plans = await startDecider(e, 6, 3, (attempt) => (attempt === 1 ? 60_000 : 300));
       await until('worker A to start all 6 tasks', () => e.swf.stats().startedActivityTasks === 6, 20_000);
@@ -128,7 +79,7 @@ describe('reliability: worker processes', () => {
       a.process.kill('SIGKILL');
       expect((await a.exited).signal).toBe('SIGKILL');
 
-      const b = await startCliWorker(e, 'worker-b');
+      const b = await startWorker(e, 'worker-b');
       await allClosed(e, plans, 30_000);
 
       const tasks = await tasksOf(e, plans);
@@ -157,7 +108,7 @@ describe('reliability: worker processes', () => {
     'SIGTERM to a CLI worker under load: it reports every task it started and exits 0 within the grace period',
     async () => {
       const e = await setUp('reliability-term');
-      const a = await startCliWorker(e, 'worker-a', ['--max-concurrent', '3']);
+      const a = await startWorker(e, 'worker-a', ['--max-concurrent', '3']);
       // 9 tasks of 1.5 to 2.5 s for 3 slots: A is full and has a backlog when the signal comes.
       const plans = await startDecider(e, 9, 9, (_attempt, i) => 1500 + (i % 3) * 500);
       await until('worker A to fill its 3 slots', () => e.swf.stats().startedActivityTasks === 3, 20_000);
@@ -174,7 +125,7 @@ describe('reliability: worker processes', () => {
       for (const t of startedByA) expect(t.closedAs, t.activityId).toBe('ActivityTaskCompleted');
 
       // The backlog is still there, and another worker finishes it.
-      await startCliWorker(e, 'worker-b', ['--max-concurrent', '10']);
+      await startWorker(e, 'worker-b', ['--max-concurrent', '10']);
       await allClosed(e, plans, 30_000);
       const tasks = await tasksOf(e, plans);
       expect(tasks.filter((t) => t.closedAs !== 'ActivityTaskCompleted')).toEqual([]);
@@ -189,7 +140,7 @@ describe('reliability: worker processes', () => {
     async () => {
       const e = await setUp('reliability-grace');
       const graceMs = 1000;
-      const a = await startCliWorker(e, 'worker-a', ['--max-concurrent', '4', '--shutdown-grace', String(graceMs / 1000)]);
+      const a = await startWorker(e, 'worker-a', ['--max-concurrent', '4', '--shutdown-grace', String(graceMs / 1000)]);
       // First attempts would work for a minute, the retries take 200 ms.
       const plans = await startDecider(e, 4, 4, (attempt) => (attempt === 1 ? 60_000 : 200));
       await until('worker A to start all 4 tasks', () => e.swf.stats().startedActivityTasks === 4, 20_000);
@@ -203,7 +154,7 @@ describe('reliability: worker processes', () => {
       expect(exit.at - sentAt).toBeLessThan(graceMs + POLL_TIMEOUT_MS + 5000);
       expect(e.swf.stats().startedActivityTasks).toBe(0);
 
-      await startCliWorker(e, 'worker-b');
+      await startWorker(e, 'worker-b');
       await allClosed(e, plans, 30_000);
       const tasks = await tasksOf(e, plans);
       for (const item of [...plans.values()].flat()) {
@@ -223,7 +174,7 @@ describe('reliability: worker processes', () => {
     'a second SIGTERM stops at once: no grace period, exit 1',
     async () => {
       const e = await setUp('reliability-second-signal');
-      const a = await startCliWorker(e, 'worker-a', ['--max-concurrent', '2']);
+      const a = await startWorker(e, 'worker-a', ['--max-concurrent', '2']);
       await startDecider(e, 2, 2, () => 60_000);
       await until('worker A to start both tasks', () => e.swf.stats().startedActivityTasks === 2, 20_000);
       a.process.kill('SIGTERM');

@@ -4,53 +4,19 @@
  * a worker that waited for its polls would not exit in time. Stop times are printed, not asserted.
  */
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import type { SWFClient } from '@aws-sdk/client-swf';
-import { createSwfClient, encodeFlowyInput } from 'flowy-swf';
-import { startLocalSwf, type LocalSwf } from 'flowy-swf/local';
-import { activityTasks, cliArgs, Decider, fullHistory, ensureBuilt, killChildren, registerDomain, spawnWorker, until, WORKER_CLI, type ChildWorker } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { encodeFlowyInput } from 'flowy-swf';
+import { startCliWorker, useCliEnv, type CliEnv } from './cli-env.js';
+import { activityTasks, Decider, fullHistory, until, type ChildWorker } from './harness.js';
 
 const STUBBORN_DIR = fileURLToPath(new URL('./fixtures/stop/', import.meta.url));
 
-interface Env {
-  swf: LocalSwf;
-  client: SWFClient;
-  domain: string;
-  decider?: Decider;
-  children: ChildWorker[];
-}
-let env: Env | undefined;
+type Env = CliEnv;
 
-beforeAll(() => ensureBuilt(), 300_000);
+const setUp = useCliEnv(60_000);
 
-afterEach(async () => {
-  const e = env;
-  env = undefined;
-  await killChildren();
-  if (!e) return;
-  await e.decider?.stop();
-  e.client.destroy();
-  await e.swf.close();
-});
-
-async function setUp(domain: string): Promise<Env> {
-  const swf = await startLocalSwf({ pollTimeoutMs: 60_000 });
-  const client = createSwfClient({ endpoint: swf.endpoint });
-  const e: Env = { swf, client, domain, children: [] };
-  env = e;
-  onTestFailed(() => {
-    for (const child of e.children) console.error(`--- stderr of ${child.identity} ---\n${child.stderr()}`);
-  });
-  await registerDomain(client, domain);
-  return e;
-}
-
-async function startWorker(e: Env, identity: string, extra: string[]): Promise<ChildWorker> {
-  const child = spawnWorker(WORKER_CLI, cliArgs(e.swf.endpoint, e.domain, identity, ['--package', STUBBORN_DIR, ...extra]), identity);
-  e.children.push(child);
-  await until(`${identity} to poll`, () => e.swf.stats().waitingPolls >= 5 || !child.alive(), 30_000);
-  expect(child.alive(), child.stderr()).toBe(true);
-  return child;
+function startWorker(e: Env, identity: string, extra: string[]): Promise<ChildWorker> {
+  return startCliWorker(e, identity, ['--package', STUBBORN_DIR, ...extra], () => e.swf.stats().waitingPolls >= 5);
 }
 
 async function runStubborn(e: Env, count: number, ms: number, name = 'reliability-stubborn'): Promise<void> {
