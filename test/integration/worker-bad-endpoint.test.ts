@@ -11,7 +11,7 @@ import { createSwfClient } from '../../src/swf/client.js';
 import { MAX_RESPONSE_BYTES } from '../../src/swf/size-limit.js';
 import { Worker } from '../../src/worker/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { definition, lookup, recordingBackoff } from '../unit/worker-fake-swf.js';
+import { definition, lookup, recordingBackoff, recordingLogger, type LoggedLine } from '../unit/worker-fake-swf.js';
 
 /** Waits (real time, generous for a loaded machine) until `condition` holds. */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -23,26 +23,6 @@ class Noop extends Activity {
   run(): null {
     return null;
   }
-}
-
-interface Line {
-  level: string;
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger() {
-  const lines: Line[] = [];
-  const at = (level: string) => (fields: object, message?: string) => void lines.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
-  const logger = {
-    child: () => logger,
-    isLevelEnabled: () => true,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-  };
-  return { logger, lines };
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -100,7 +80,7 @@ const json = (body: string, status = 200): Handler => (_req, res) => {
 };
 
 /** The warn/error lines about polling. */
-function pollLines(lines: Line[]): Line[] {
+function pollLines(lines: LoggedLine[]): LoggedLine[] {
   return lines.filter((l) => (l.level === 'warn' || l.level === 'error') && l.message.startsWith('PollForActivityTask'));
 }
 

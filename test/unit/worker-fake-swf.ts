@@ -5,6 +5,7 @@ import type { Activity } from '../../src/activity/activity.js';
 import type { Clock } from '../../src/swf/clock.js';
 import type { ActivityDefinition, ActivityLookup } from '../../src/scanner/types.js';
 import type { Backoff } from '../../src/swf/backoff.js';
+import type { WorkerLogger } from '../../src/worker/options.js';
 
 export type Op =
   | 'PollForActivityTask'
@@ -171,4 +172,29 @@ export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => voi
   let open!: (value: T) => void;
   const promise = new Promise<T>((resolve) => (open = resolve));
   return { promise, open };
+}
+
+/** One line a {@link recordingLogger} took. */
+export interface LoggedLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** A worker logger that keeps every line; `overrides[level]` also runs after a line of that level (e.g. to throw). */
+export function recordingLogger(overrides: Partial<Record<LoggedLine['level'], () => void>> = {}): { logger: WorkerLogger; lines: LoggedLine[] } {
+  const lines: LoggedLine[] = [];
+  const at = (level: LoggedLine['level']) => (fields: object, message?: string) => {
+    lines.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
+    overrides[level]?.();
+  };
+  const logger: WorkerLogger = {
+    child: () => logger,
+    isLevelEnabled: () => true,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+  };
+  return { logger, lines };
 }

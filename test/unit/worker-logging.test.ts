@@ -1,31 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Activity } from '../../src/activity/activity.js';
-import { Worker, type WorkerLogger } from '../../src/worker/index.js';
+import { Worker } from '../../src/worker/index.js';
 import { SUMMARY_INTERVAL_MS } from '../../src/worker/summary.js';
-import { definition, FakeClock, FakeSwf, gate, lookup, settle, until } from './worker-fake-swf.js';
-
-interface Line {
-  level: string;
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger(overrides: Partial<Record<'debug' | 'info' | 'warn' | 'error', () => void>> = {}) {
-  const lines: Line[] = [];
-  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (fields: object, message?: string) => {
-    lines.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
-    overrides[level]?.();
-  };
-  const logger: WorkerLogger = {
-    child: () => logger,
-    isLevelEnabled: () => true,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-  };
-  return { logger, lines };
-}
+import { definition, FakeClock, FakeSwf, gate, lookup, recordingLogger, settle, until } from './worker-fake-swf.js';
 
 class Quick extends Activity {
   run(): string {

@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { POLL_FAULT_LOG_INTERVAL_MS, PollFaultLog, pollFault, describeBriefly } from '../../src/worker/poll-faults.js';
-import type { WorkerLogger } from '../../src/worker/options.js';
 import { FakeClock } from './fake-clock.js';
-
-function recorder() {
-  const lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
-  const at = (level: string) => (fields: object, message?: string) => void lines.push({ level, message: message ?? '', fields: fields as Record<string, unknown> });
-  const logger: WorkerLogger = { child: () => logger, isLevelEnabled: () => true, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, lines };
-}
+import { recordingLogger } from './worker-fake-swf.js';
 
 const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1\n    at TCPConnectWrap.afterConnect'), { code: 'ECONNREFUSED' });
 
 describe('PollFaultLog', () => {
   it('logs the first failure of a streak, then a count at most once a minute, then one line when polling works again', async () => {
     const clock = new FakeClock();
-    const { logger, lines } = recorder();
+    const { logger, lines } = recordingLogger();
     const log = new PollFaultLog(clock, logger);
     const fault = pollFault(refused, true);
     for (let i = 0; i < 5; i++) log.failed(fault, 100);
@@ -36,7 +29,7 @@ describe('PollFaultLog', () => {
   });
 
   it('starts a new line for a failure of another kind within the streak; a refusal is an error', () => {
-    const { logger, lines } = recorder();
+    const { logger, lines } = recordingLogger();
     const log = new PollFaultLog(new FakeClock(), logger);
     log.failed(pollFault(refused, true), 10);
     log.failed(pollFault(Object.assign(new Error('domain unknown'), { name: 'UnknownResourceFault' }), false), 20);
