@@ -7,6 +7,9 @@ import { DEFAULT_MAX_MESSAGE_BYTES, encodeFrame, FrameDecoder } from './framing.
 import { asMessage, type Message } from './messages.js';
 import { FlowySwfError } from '../swf/errors.js';
 
+/** Frames written in one event-loop turn up to this many bytes in all are joined and sent in one write. */
+const COALESCE_BYTES = 64 * 1024;
+
 /** The communicators there are, by name: `pipe` (a pair of extra file descriptors) or `socket` (a Unix socket). */
 export type CommunicatorName = 'pipe' | 'socket';
 
@@ -43,7 +46,9 @@ export class StreamCommunicator implements Communicator {
   readonly #queue: Message[] = [];
   readonly #waiting: Array<(m: Message | undefined) => void> = [];
   #ended = false;
-  #corked = false;
+  /** Frames written this turn of the event loop, sent together at its end. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
   #closing: Promise<void> | undefined;
   #resolveClosed!: (error: Error | undefined) => void;
   readonly closed: Promise<Error | undefined>;
@@ -68,18 +73,30 @@ export class StreamCommunicator implements Communicator {
   write(message: Message): void {
     if (this.#ended) throw new CommunicatorClosedError(`the ${this.name} communicator is closed; the other process is gone or was stopped`);
     const buffers = encodeFrame(message, this.maxMessageBytes);
-    // Messages written in the same turn of the event loop leave in one writev (a quick call's ack and
-    // return, say): fewer system calls and wake-ups of the other process.
-    if (!this.#corked) {
-      this.#corked = true;
-      this.writable.cork();
-      setImmediate(() => {
-        this.#corked = false;
-        this.writable.uncork();
-      });
+    // Messages written in the same turn of the event loop leave together at its end (a quick call's ack
+    // and return, say): one system call and one wake-up of the other process instead of several.
+    if (this.#pending.length === 0) setImmediate(this.#flush);
+    for (const buffer of buffers) {
+      this.#pending.push(buffer);
+      this.#pendingBytes += buffer.length;
     }
-    for (const buffer of buffers) this.writable.write(buffer);
   }
+
+  /** Sends what this turn wrote: small frames joined into one buffer (one `write`), large ones as they are (one `writev`, no copy). */
+  readonly #flush = (): void => {
+    const pending = this.#pending;
+    const bytes = this.#pendingBytes;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (pending.length === 0 || this.#ended || this.writable.destroyed || this.writable.writableEnded) return;
+    if (pending.length === 1 || bytes <= COALESCE_BYTES) {
+      this.writable.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
+      return;
+    }
+    this.writable.cork();
+    for (const buffer of pending) this.writable.write(buffer);
+    this.writable.uncork();
+  };
 
   read(): Promise<Message | undefined> {
     const next = this.#queue.shift();
@@ -98,6 +115,7 @@ export class StreamCommunicator implements Communicator {
 
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
+      this.#flush();
       this.writable.end(() => resolve());
       setTimeout(resolve, 1_000).unref();
     }).then(() => {

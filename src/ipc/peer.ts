@@ -91,10 +91,52 @@ interface Outgoing {
   reject(error: Error): void;
 }
 
-interface Served {
-  controller: AbortController;
+/**
+ * A call this side serves, and the context its handler is given. The signal's controller is made only
+ * when the handler looks at it: most calls end before anyone does.
+ */
+class Served implements CallContext {
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+  /** Yields the caller still takes. */
   credit: number;
+  /** Wakes a stream waiting for credit or an abort. */
   wake: (() => void) | undefined;
+
+  constructor(
+    readonly callerId: string,
+    readonly callId: number,
+    credit: number,
+  ) {
+    this.credit = credit;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** Aborts the call's signal (the first reason wins) and wakes its stream. */
+  abort(reason: unknown): void {
+    if (!this.#aborted) {
+      this.#aborted = true;
+      this.#reason = reason;
+      this.#controller?.abort(reason);
+    }
+    this.wake?.();
+  }
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -256,8 +298,7 @@ export class Peer {
     const { callId, reason } = (args ?? {}) as { callId?: unknown; reason?: BoxedError };
     const served = typeof callId === 'number' ? this.#served.get(callId) : undefined;
     if (!served) return false;
-    served.controller.abort(reason ? unboxError(reason) : new CallCancelledError(`call ${String(callId)} was cancelled by its caller`));
-    served.wake?.();
+    served.abort(reason ? unboxError(reason) : new CallCancelledError(`call ${String(callId)} was cancelled by its caller`));
     return true;
   }
 
@@ -281,10 +322,7 @@ export class Peer {
   #shutdown(error: Error): void {
     this.#closedError ??= error;
     for (const call of [...this.#calls.values()]) call.reject(error);
-    for (const served of this.#served.values()) {
-      served.controller.abort(error);
-      served.wake?.();
-    }
+    for (const served of this.#served.values()) served.abort(error);
   }
 
   #dispatch(message: Message): void {
@@ -358,11 +396,11 @@ export class Peer {
       this.#safeWrite({ type: 'error', callId, error: boxError(error) });
       return;
     }
-    const served: Served = { controller: new AbortController(), credit: message.credit ?? DEFAULT_STREAM_CREDIT, wake: undefined };
-    if (this.#closedError) served.controller.abort(this.#closedError);
+    const served = new Served(message.callerId, callId, message.credit ?? DEFAULT_STREAM_CREDIT);
+    if (this.#closedError) served.abort(this.#closedError);
     this.#served.set(callId, served);
     try {
-      const out = handler(message.args, { signal: served.controller.signal, callerId: message.callerId, callId });
+      const out = handler(message.args, served);
       if (isAsyncIterable(out)) {
         this.#safeWrite({ type: 'ack', callId, functype: 'asyncgen' });
         await this.#stream(callId, served, out[Symbol.asyncIterator]());
@@ -381,9 +419,9 @@ export class Peer {
   async #stream(callId: number, served: Served, it: AsyncIterator<unknown>): Promise<void> {
     for (;;) {
       while (served.credit <= 0) {
-        if (served.controller.signal.aborted) {
+        if (served.aborted) {
           await it.return?.();
-          throw served.controller.signal.reason;
+          throw served.reason;
         }
         await new Promise<void>((resolve) => (served.wake = resolve));
         served.wake = undefined;
