@@ -59,6 +59,13 @@ export class StreamCommunicator implements Communicator {
     private readonly writable: Writable,
     private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
     private readonly onClose?: () => void,
+    /**
+     * `'turn'`: messages written in one turn of the event loop leave together at its end (the task side,
+     * whose ack and return of a quick call then cost one write and one wake-up of the other process).
+     * `'now'`: each message leaves at once (the worker side, which mostly writes one call per child per
+     * turn: waiting for the turn's end would only cost it another pass of its event loop).
+     */
+    private readonly writes: 'turn' | 'now' = 'turn',
   ) {
     this.#decoder = new FrameDecoder(maxMessageBytes);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -73,6 +80,16 @@ export class StreamCommunicator implements Communicator {
   write(message: Message): void {
     if (this.#ended) throw new CommunicatorClosedError(`the ${this.name} communicator is closed; the other process is gone or was stopped`);
     const buffers = encodeFrame(message, this.maxMessageBytes);
+    if (this.writes === 'now' && this.#pending.length === 0) {
+      if (buffers.length === 1) {
+        this.writable.write(buffers[0]!);
+      } else {
+        this.writable.cork();
+        for (const buffer of buffers) this.writable.write(buffer);
+        this.writable.uncork();
+      }
+      return;
+    }
     // Messages written in the same turn of the event loop leave together at its end (a quick call's ack
     // and return, say): one system call and one wake-up of the other process instead of several.
     if (this.#pending.length === 0) setImmediate(this.#flush);
