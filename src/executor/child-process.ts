@@ -82,8 +82,6 @@ export class PooledChild {
   active = 0;
   /** Why the pool replaces it once its running tasks end, when it does. */
   retireReason: string | undefined;
-  /** Stops it once it has been idle for `idleTimeoutMs`. */
-  idleTimer: NodeJS.Timeout | undefined;
   /** When the child last answered a ping (ms, `performance.now()`). */
   lastAnswerAt = performance.now();
   /** Resident bytes right after start. */

@@ -10,6 +10,7 @@ import type { ActivityDefinition } from '../scanner/types.js';
 import { ChildProcessError, type PooledChild } from './child-process.js';
 import type { HostFunctions } from './host-functions.js';
 import { compileProcessExecutorOptions, type CompiledProcessExecutorOptions, type ProcessExecutorOptions } from './options.js';
+import { Deadlines } from './deadlines.js';
 import { ChildPool } from './pool.js';
 import { residentBytes } from './process-tree.js';
 import type { ExecutionContext, ExecutionOutcome, ExecutorLogger, TaskExecutor } from './types.js';
@@ -29,6 +30,8 @@ export class ProcessExecutor implements TaskExecutor {
   readonly #pool: ChildPool;
   /** The tasks each child runs now, by the call id of their `activity.run`. */
   readonly #bound = new Map<PooledChild, Map<number, ExecutionContext>>();
+  /** The tasks a child has not acknowledged yet: one timer for all of them, not one per task. */
+  readonly #acks = new Deadlines<RemoteCall>();
   /** Watches the busy children (pings, memory), with one timer for all of them. */
   readonly #watch: ChildWatch;
   /** The task whose cancel grace ran out, for each child stopped for that reason. */
@@ -134,16 +137,17 @@ export class ProcessExecutor implements TaskExecutor {
     };
     if (context.signal.aborted) onAbort();
     else context.signal.addEventListener('abort', onAbort, { once: true });
-    const ackTimer = setTimeout(() => {
+    this.#acks.set(call, o.ackTimeoutMs, () => {
       void child.terminate(`child process ${child.pid} did not acknowledge the task within ${formatMs(o.ackTimeoutMs)} (ackTimeoutMs)`, o.killGraceMs);
-    }, o.ackTimeoutMs);
-    void call.ack.then(() => clearTimeout(ackTimer), () => clearTimeout(ackTimer));
+    });
+    const acked = (): void => this.#acks.clear(call);
+    void call.ack.then(acked, acked);
     try {
       return await this.#collect(call, context);
     } catch (error) {
       return { status: 'threw', ...(await this.#explain(child, error, context)) };
     } finally {
-      clearTimeout(ackTimer);
+      acked();
       clearTimeout(graceTimer);
       tasks.delete(call.callId);
       if (tasks.size === 0) this.#bound.delete(child);
