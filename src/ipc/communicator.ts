@@ -7,7 +7,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, encodeFrame, FrameDecoder } from './framing.
 import { asMessage, type Message } from './messages.js';
 import { FlowySwfError } from '../swf/errors.js';
 
-/** Frames written in one event-loop turn up to this many bytes in all are joined and sent in one write. */
+/** Frames written together up to this many bytes in all are joined and sent in one write. */
 const COALESCE_BYTES = 64 * 1024;
 
 /** The communicators there are, by name: `pipe` (a pair of extra file descriptors) or `socket` (a Unix socket). */
@@ -46,7 +46,7 @@ export class StreamCommunicator implements Communicator {
   readonly #queue: Message[] = [];
   readonly #waiting: Array<(m: Message | undefined) => void> = [];
   #ended = false;
-  /** Frames written this turn of the event loop, sent together at its end. */
+  /** Frames written in this burst of work, sent together once its promise jobs have run. */
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #closing: Promise<void> | undefined;
@@ -60,12 +60,13 @@ export class StreamCommunicator implements Communicator {
     private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
     private readonly onClose?: () => void,
     /**
-     * `'turn'`: messages written in one turn of the event loop leave together at its end (the task side,
-     * whose ack and return of a quick call then cost one write and one wake-up of the other process).
-     * `'now'`: each message leaves at once (the worker side, which mostly writes one call per child per
-     * turn: waiting for the turn's end would only cost it another pass of its event loop).
+     * `'together'`: messages written in one burst of work (until its promise jobs have run) leave together
+     * (the task side, whose ack and return of a quick call then cost one write and one wake-up of the
+     * other process).
+     * `'now'`: each message leaves at once (the worker side, which mostly writes one call per child at a
+     * time: holding it back would gain nothing).
      */
-    private readonly writes: 'turn' | 'now' = 'turn',
+    private readonly writes: 'together' | 'now' = 'together',
   ) {
     this.#decoder = new FrameDecoder(maxMessageBytes);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -90,16 +91,18 @@ export class StreamCommunicator implements Communicator {
       }
       return;
     }
-    // Messages written in the same turn of the event loop leave together at its end (a quick call's ack
-    // and return, say): one system call and one wake-up of the other process instead of several.
-    if (this.#pending.length === 0) setImmediate(this.#flush);
+    // Messages written in one burst of work leave together once its promise jobs have run (a quick
+    // call's ack and return, say): one system call and one wake-up of the other process instead of
+    // several. A tick queued from a promise job runs only when no promise job is left, and before the
+    // event loop goes on: no extra pass of the loop.
+    if (this.#pending.length === 0) process.nextTick(this.#flush);
     for (const buffer of buffers) {
       this.#pending.push(buffer);
       this.#pendingBytes += buffer.length;
     }
   }
 
-  /** Sends what this turn wrote: small frames joined into one buffer (one `write`), large ones as they are (one `writev`, no copy). */
+  /** Sends what this burst wrote: small frames joined into one buffer (one `write`), large ones as they are (one `writev`, no copy). */
   readonly #flush = (): void => {
     const pending = this.#pending;
     const bytes = this.#pendingBytes;
