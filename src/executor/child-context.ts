@@ -1,5 +1,5 @@
 import { ActivityAbortedError, type ActivityAbortKind, type ActivityContext, type ActivityInfo, type CallHostOptions } from '../activity/context.js';
-import { RemoteError, type Peer } from '../ipc/index.js';
+import { RemoteError, type CallContext, type Peer } from '../ipc/index.js';
 import { hostCallMessaging } from '../messaging/port.js';
 import type { InvocationMessaging } from '../messaging/types.js';
 
@@ -13,7 +13,8 @@ const KINDS = new Set<string>(['cancelled', 'closed', 'shutdown']);
  * @internal
  */
 export class ChildTaskContext implements ActivityContext {
-  readonly #controller = new AbortController();
+  /** Made when the task first looks at its signal: a task that never does costs no controller. */
+  #controller: AbortController | undefined;
   #messaging: InvocationMessaging | undefined;
   /** Who calls for this task: `child:<pid>/<callId of its activity.run>`, so a worker can tell tasks of one child apart. */
   readonly #callerId: string;
@@ -22,25 +23,28 @@ export class ChildTaskContext implements ActivityContext {
     private readonly peer: Peer,
     readonly taskToken: string,
     readonly info: ActivityInfo,
-    callSignal: AbortSignal,
-    runCallId: number,
+    /** The `activity.run` call this task is: its signal aborts when the worker cancels it. */
+    private readonly call: CallContext,
   ) {
-    this.#callerId = `child:${process.pid}/${runCallId}`;
-    const onAbort = (): void => {
-      const reason: unknown = callSignal.reason;
-      const kind = reason instanceof RemoteError && reason.kind && KINDS.has(reason.kind) ? (reason.kind as ActivityAbortKind) : undefined;
-      this.#controller.abort(kind ? new ActivityAbortedError(kind, reason instanceof Error ? reason.message : undefined) : reason);
-    };
-    if (callSignal.aborted) onAbort();
-    else callSignal.addEventListener('abort', onAbort, { once: true });
+    this.#callerId = `child:${process.pid}/${call.callId}`;
   }
 
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    if (this.#controller) return this.#controller.signal;
+    const controller = (this.#controller = new AbortController());
+    const callSignal = this.call.signal;
+    const onAbort = (): void => {
+      const reason: unknown = callSignal.reason;
+      const kind = reason instanceof RemoteError && reason.kind && KINDS.has(reason.kind) ? (reason.kind as ActivityAbortKind) : undefined;
+      controller.abort(kind ? new ActivityAbortedError(kind, reason instanceof Error ? reason.message : undefined) : reason);
+    };
+    if (callSignal.aborted) onAbort();
+    else callSignal.addEventListener('abort', onAbort, { once: true });
+    return controller.signal;
   }
 
   async heartbeat(details?: unknown): Promise<boolean> {
-    if (this.#controller.signal.aborted || !this.peer.isOpen) return false;
+    if (this.signal.aborted || !this.peer.isOpen) return false;
     return (await this.peer.call('task', 'heartbeat', details === undefined ? {} : { details }, { callerId: this.#callerId })) === true;
   }
 

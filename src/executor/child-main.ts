@@ -25,6 +25,7 @@ interface RunArgs {
 
 const loader = new ModuleLoader();
 const modules = new Map<string, Promise<unknown>>();
+const loaded = new Set<string>();
 let running = 0;
 
 function checkArgs(args: unknown): RunArgs {
@@ -39,14 +40,18 @@ async function* runTask(this: Peer, args: unknown, call: CallContext): AsyncGene
   const a = checkArgs(args);
   running++;
   try {
-    let load = modules.get(a.file);
-    if (!load) modules.set(a.file, (load = loader.load(a.file)));
-    await load;
+    // A module is loaded once; later tasks of it skip the wait.
+    if (!loaded.has(a.file)) {
+      let load = modules.get(a.file);
+      if (!load) modules.set(a.file, (load = loader.load(a.file)));
+      await load;
+      loaded.add(a.file);
+    }
     const definition = defaultRegistry().get(a.name, a.version);
     if (!definition) {
       throw new Error(`module ${a.file} loaded in the child process, but it registers no activity ${a.name} ${a.version}`);
     }
-    const context = new ChildTaskContext(this, a.taskToken, a.info, call.signal, call.callId);
+    const context = new ChildTaskContext(this, a.taskToken, a.info, call);
     const outcome = yield* runActivity(definition, a.input, context);
     return outcome.status === 'returned'
       ? outcome

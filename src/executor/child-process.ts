@@ -48,6 +48,16 @@ export interface ChildOptions {
   readonly hostFunctions: HandlerLookup;
 }
 
+/**
+ * V8 flags every child starts with, before the user's `nodeArgs` (a later flag wins, so
+ * `--lazy-feedback-allocation` there undoes it). A child of a busy pool runs each of its functions
+ * only now and then; by default V8 gives a function its type feedback only after it has run a few
+ * times, and until then it cannot take inline-cache fast paths or be compiled further, so a child's
+ * per-task path stayed slow for its first hundreds of tasks. Allocating feedback at once cut a child's
+ * CPU per no-op task by about 30% at concurrency 64 (docs/performance.md) for a little more memory.
+ */
+export const CHILD_V8_FLAGS: readonly string[] = ['--no-lazy-feedback-allocation'];
+
 const here = fileURLToPath(import.meta.url);
 /** The child's entry: the sibling `child-main` module, `.ts` when running from sources (then with tsx). */
 const CHILD_MAIN = join(dirname(here), `child-main${extname(here)}`);
@@ -72,8 +82,6 @@ export class PooledChild {
   active = 0;
   /** Why the pool replaces it once its running tasks end, when it does. */
   retireReason: string | undefined;
-  /** Stops it once it has been idle for `idleTimeoutMs`. */
-  idleTimer: NodeJS.Timeout | undefined;
   /** When the child last answered a ping (ms, `performance.now()`). */
   lastAnswerAt = performance.now();
   /** Resident bytes right after start. */
@@ -105,7 +113,7 @@ export class PooledChild {
   /** Spawns a child and waits until it answers a ping; throws `ChildStartError` naming why not. */
   static async start(options: ChildOptions): Promise<PooledChild> {
     const prepared = await prepareCommunicator(options.communicator);
-    const execArgv = [`--max-old-space-size=${options.memoryLimitMb}`, ...options.nodeArgs];
+    const execArgv = [`--max-old-space-size=${options.memoryLimitMb}`, ...CHILD_V8_FLAGS, ...options.nodeArgs];
     if (CHILD_MAIN.endsWith('.ts')) execArgv.push('--import', 'tsx');
     const proc = spawn(process.execPath, [...execArgv, CHILD_MAIN], {
       detached: true,

@@ -5,6 +5,7 @@
  */
 import type { HandlerLookup } from '../ipc/index.js';
 import { ChildStartError, PooledChild } from './child-process.js';
+import { Deadlines } from './deadlines.js';
 import type { CompiledProcessExecutorOptions } from './options.js';
 import { residentBytes } from './process-tree.js';
 import type { ExecutorLogger } from './types.js';
@@ -25,6 +26,8 @@ export class ChildPool {
   readonly #starting: Starting[] = [];
   readonly #all = new Set<PooledChild>();
   readonly #retiring = new Set<Promise<void>>();
+  /** When each idle child is stopped: one timer for them all, not one per task that leaves a child idle. */
+  readonly #idle = new Deadlines<PooledChild>();
   #closed = false;
   readonly #onExit = (): void => {
     for (const child of this.#all) child.killNow('the worker process exited');
@@ -117,12 +120,11 @@ export class ChildPool {
     return promise;
   }
 
-  /** Gives `n` tasks to `child`: its idle timer stops; it stops taking tasks once it has taken `maxTasksPerChild`. */
+  /** Gives `n` tasks to `child`: its idle deadline is dropped; it stops taking tasks once it has taken `maxTasksPerChild`. */
   #take(child: PooledChild, n: number): void {
     child.active += n;
     child.tasksStarted += n;
-    clearTimeout(child.idleTimer);
-    child.idleTimer = undefined;
+    this.#idle.clear(child);
     if (child.tasksStarted >= this.options.maxTasksPerChild) this.#drain(child);
   }
 
@@ -148,14 +150,12 @@ export class ChildPool {
     // Idle: the warmest place in the line, and a timer to stop it.
     this.#ready.splice(ready, 1);
     this.#ready.push(child);
-    const timer = setTimeout(() => {
+    this.#idle.set(child, this.options.idleTimeoutMs, () => {
       if (child.active > 0) return;
       const at = this.#ready.indexOf(child);
       if (at >= 0) this.#ready.splice(at, 1);
       this.#retire(child, `idle for ${this.options.idleTimeoutMs} ms (idleTimeoutMs)`);
-    }, this.options.idleTimeoutMs);
-    timer.unref();
-    child.idleTimer = timer;
+    });
   }
 
   #recycleReason(child: PooledChild): string | undefined {
@@ -174,7 +174,7 @@ export class ChildPool {
 
   /** Lets a child go: its channel is closed (it then ends itself and its descendants); its tree is killed if it lingers. */
   #retire(child: PooledChild, why: string): void {
-    clearTimeout(child.idleTimer);
+    this.#idle.clear(child);
     this.log.debug({ pid: child.pid, why }, 'child process retired');
     const done = (async () => {
       if (child.exit === undefined) {
@@ -192,9 +192,9 @@ export class ChildPool {
     this.#closed = true;
     for (const child of this.#ready.splice(0)) {
       if (child.active > 0) continue;
-      clearTimeout(child.idleTimer);
       this.#retire(child, 'the pool closed');
     }
+    this.#idle.dispose();
     if (options.force) for (const child of this.#all) child.killNow('the worker was force-stopped');
     await Promise.all([...this.#retiring]);
     if (this.#all.size === 0) process.off('exit', this.#onExit);

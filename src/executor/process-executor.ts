@@ -10,6 +10,7 @@ import type { ActivityDefinition } from '../scanner/types.js';
 import { ChildProcessError, type PooledChild } from './child-process.js';
 import type { HostFunctions } from './host-functions.js';
 import { compileProcessExecutorOptions, type CompiledProcessExecutorOptions, type ProcessExecutorOptions } from './options.js';
+import { Deadlines } from './deadlines.js';
 import { ChildPool } from './pool.js';
 import { residentBytes } from './process-tree.js';
 import type { ExecutionContext, ExecutionOutcome, ExecutorLogger, TaskExecutor } from './types.js';
@@ -29,8 +30,10 @@ export class ProcessExecutor implements TaskExecutor {
   readonly #pool: ChildPool;
   /** The tasks each child runs now, by the call id of their `activity.run`. */
   readonly #bound = new Map<PooledChild, Map<number, ExecutionContext>>();
-  /** One watch per busy child, shared by its tasks. */
-  readonly #watches = new Map<PooledChild, { watch: ChildWatch; tasks: number }>();
+  /** The tasks a child has not acknowledged yet: one timer for all of them, not one per task. */
+  readonly #acks = new Deadlines<RemoteCall>();
+  /** Watches the busy children (pings, memory), with one timer for all of them. */
+  readonly #watch: ChildWatch;
   /** The task whose cancel grace ran out, for each child stopped for that reason. */
   readonly #stoppedBy = new WeakMap<PooledChild, ExecutionContext>();
   #closing: Promise<void> | undefined;
@@ -38,6 +41,7 @@ export class ProcessExecutor implements TaskExecutor {
   constructor(options: ProcessExecutorOptions, hostFunctions: HostFunctions, log: ExecutorLogger) {
     this.options = compileProcessExecutorOptions(options);
     this.#pool = new ChildPool(this.options, log, (child) => this.#hostLookup(child, hostFunctions));
+    this.#watch = new ChildWatch(this.options, (child, reason) => void child.terminate(reason, this.options.killGraceMs));
   }
 
   /** Children alive now. */
@@ -89,20 +93,11 @@ export class ProcessExecutor implements TaskExecutor {
     } catch (error) {
       return { status: 'threw', error, context: 'no child process to run the task' };
     }
-    let watched = this.#watches.get(child);
-    if (!watched) {
-      const o = this.options;
-      watched = { watch: new ChildWatch(child, o, (reason) => void child.terminate(reason, o.killGraceMs)), tasks: 0 };
-      this.#watches.set(child, watched);
-    }
-    watched.tasks++;
+    this.#watch.taskStarted(child);
     try {
-      return await this.#run(child, definition.file, definition, input, context, watched.watch);
+      return await this.#run(child, definition.file, definition, input, context);
     } finally {
-      if (--watched.tasks === 0) {
-        watched.watch.dispose();
-        this.#watches.delete(child);
-      }
+      this.#watch.taskEnded(child);
       this.#pool.release(child);
     }
   }
@@ -113,7 +108,6 @@ export class ProcessExecutor implements TaskExecutor {
     definition: ActivityDefinition,
     input: string | undefined,
     context: ExecutionContext,
-    watch: ChildWatch,
   ): Promise<ExecutionOutcome> {
     const o = this.options;
     const call = child.peer.open('activity', 'run', {
@@ -127,7 +121,7 @@ export class ProcessExecutor implements TaskExecutor {
     let tasks = this.#bound.get(child);
     if (!tasks) this.#bound.set(child, (tasks = new Map()));
     tasks.set(call.callId, context);
-    context.vouchFor(() => watch.alive());
+    context.vouchFor(() => this.#watch.alive(child));
     let graceTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       const reason: unknown = context.signal.reason;
@@ -143,16 +137,17 @@ export class ProcessExecutor implements TaskExecutor {
     };
     if (context.signal.aborted) onAbort();
     else context.signal.addEventListener('abort', onAbort, { once: true });
-    const ackTimer = setTimeout(() => {
+    this.#acks.set(call, o.ackTimeoutMs, () => {
       void child.terminate(`child process ${child.pid} did not acknowledge the task within ${formatMs(o.ackTimeoutMs)} (ackTimeoutMs)`, o.killGraceMs);
-    }, o.ackTimeoutMs);
-    void call.ack.then(() => clearTimeout(ackTimer), () => clearTimeout(ackTimer));
+    });
+    const acked = (): void => this.#acks.clear(call);
+    void call.ack.then(acked, acked);
     try {
       return await this.#collect(call, context);
     } catch (error) {
       return { status: 'threw', ...(await this.#explain(child, error, context)) };
     } finally {
-      clearTimeout(ackTimer);
+      acked();
       clearTimeout(graceTimer);
       tasks.delete(call.callId);
       if (tasks.size === 0) this.#bound.delete(child);
@@ -223,66 +218,99 @@ function revive(boxed: BoxedError): unknown {
   return unboxError(boxed);
 }
 
-/** Pings a busy child and reads its memory; calls `stop` with the reason when it is hung or over its limit. */
+/** A child that runs tasks now: since when, how many, and whether a ping to it is on its way. */
+interface Busy {
+  since: number;
+  tasks: number;
+  pinging: boolean;
+}
+
+/**
+ * Pings the busy children and reads their memory; calls `stop` with the reason when one is hung or
+ * over its limit. One timer serves every child, and it runs only while some child is busy: a task costs
+ * no timer of its own, and an idle worker none at all. A child is looked at once it has been busy for
+ * `pingIntervalMs`: short tasks cost neither pings nor reads of its memory.
+ */
 class ChildWatch {
-  readonly #timer: NodeJS.Timeout;
-  #inFlight = false;
-  #stopped = false;
+  readonly #busy = new Map<PooledChild, Busy>();
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly child: PooledChild,
     private readonly o: CompiledProcessExecutorOptions,
-    private readonly onProblem: (reason: string) => void,
-  ) {
-    child.lastAnswerAt = performance.now();
-    this.#timer = setInterval(() => this.#tick(), o.pingIntervalMs);
-    this.#timer.unref();
+    private readonly stop: (child: PooledChild, reason: string) => void,
+  ) {}
+
+  /** A task starts on `child`: its silence counts from now if it was idle. */
+  taskStarted(child: PooledChild): void {
+    const busy = this.#busy.get(child);
+    if (busy) {
+      busy.tasks++;
+      return;
+    }
+    const now = performance.now();
+    child.lastAnswerAt = now;
+    this.#busy.set(child, { since: now, tasks: 1, pinging: false });
+    if (!this.#timer) {
+      this.#timer = setInterval(() => this.#tick(), this.o.pingIntervalMs);
+      this.#timer.unref();
+    }
   }
 
-  /** Whether the child answered a ping lately: auto-heartbeats are sent for it only then. */
-  alive(): boolean {
-    return this.child.usable && performance.now() - this.child.lastAnswerAt < Math.max(3 * this.o.pingIntervalMs, 3_000);
+  /** A task of `child` ended. */
+  taskEnded(child: PooledChild): void {
+    const busy = this.#busy.get(child);
+    if (busy && --busy.tasks === 0) this.#busy.delete(child);
+  }
+
+  /** Whether `child` answered a ping lately: auto-heartbeats are sent for it only then. */
+  alive(child: PooledChild): boolean {
+    return child.usable && performance.now() - child.lastAnswerAt < Math.max(3 * this.o.pingIntervalMs, 3_000);
   }
 
   #tick(): void {
-    if (this.#stopped || !this.child.usable) return;
-    const rss = residentBytes(this.child.pid);
-    const limit = this.child.memoryLimitMb;
+    if (this.#busy.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
+    const now = performance.now();
+    for (const [child, busy] of this.#busy) {
+      if (!child.usable || now - busy.since < this.o.pingIntervalMs) continue;
+      const problem = this.#problem(child, now);
+      if (problem) {
+        this.#busy.delete(child);
+        this.stop(child, problem);
+        continue;
+      }
+      if (busy.pinging) continue;
+      busy.pinging = true;
+      child.peer
+        .call('self', 'ping', null)
+        .then(
+          () => (child.lastAnswerAt = performance.now()),
+          () => {},
+        )
+        .finally(() => (busy.pinging = false));
+    }
+  }
+
+  /** Why `child` must be stopped, if it must: over its memory ceiling, or silent too long. */
+  #problem(child: PooledChild, now: number): string | undefined {
+    const rss = residentBytes(child.pid);
+    const limit = child.memoryLimitMb;
     // The ceiling: what the child used once started (Node itself, the loader), plus the limit and headroom.
-    if (rss !== undefined && rss > this.child.startRss + (limit + RSS_HEADROOM_MB) * MB) {
-      this.#end(
-        `child process ${this.child.pid} grew by ${Math.round((rss - this.child.startRss) / MB)} MB of resident memory since it started, over its memory limit of ${limit} MB (memoryLimitMb, plus ${RSS_HEADROOM_MB} MB of headroom); ` +
-          'its process tree was stopped: raise memoryLimitMb or use less',
+    if (rss !== undefined && rss > child.startRss + (limit + RSS_HEADROOM_MB) * MB) {
+      return (
+        `child process ${child.pid} grew by ${Math.round((rss - child.startRss) / MB)} MB of resident memory since it started, over its memory limit of ${limit} MB (memoryLimitMb, plus ${RSS_HEADROOM_MB} MB of headroom); ` +
+        'its process tree was stopped: raise memoryLimitMb or use less'
       );
-      return;
     }
-    const silentMs = performance.now() - this.child.lastAnswerAt;
-    if (silentMs > this.o.unresponsiveTimeoutMs) {
-      this.#end(
-        `child process ${this.child.pid} answered no ping for ${formatMs(this.o.unresponsiveTimeoutMs)} (unresponsiveTimeoutMs): ` +
-          'it is hung or blocked by synchronous work; its process tree was stopped',
+    if (now - child.lastAnswerAt > this.o.unresponsiveTimeoutMs) {
+      return (
+        `child process ${child.pid} answered no ping for ${formatMs(this.o.unresponsiveTimeoutMs)} (unresponsiveTimeoutMs): ` +
+        'it is hung or blocked by synchronous work; its process tree was stopped'
       );
-      return;
     }
-    if (this.#inFlight) return;
-    this.#inFlight = true;
-    this.child.peer
-      .call('self', 'ping', null)
-      .then(
-        () => (this.child.lastAnswerAt = performance.now()),
-        () => {},
-      )
-      .finally(() => (this.#inFlight = false));
-  }
-
-  #end(reason: string): void {
-    this.dispose();
-    this.onProblem(reason);
-  }
-
-  /** Stops watching. */
-  dispose(): void {
-    this.#stopped = true;
-    clearInterval(this.#timer);
+    return undefined;
   }
 }

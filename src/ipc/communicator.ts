@@ -7,6 +7,9 @@ import { DEFAULT_MAX_MESSAGE_BYTES, encodeFrame, FrameDecoder } from './framing.
 import { asMessage, type Message } from './messages.js';
 import { FlowySwfError } from '../swf/errors.js';
 
+/** Frames written together up to this many bytes in all are joined and sent in one write. */
+const COALESCE_BYTES = 64 * 1024;
+
 /** The communicators there are, by name: `pipe` (a pair of extra file descriptors) or `socket` (a Unix socket). */
 export type CommunicatorName = 'pipe' | 'socket';
 
@@ -43,7 +46,9 @@ export class StreamCommunicator implements Communicator {
   readonly #queue: Message[] = [];
   readonly #waiting: Array<(m: Message | undefined) => void> = [];
   #ended = false;
-  #corked = false;
+  /** Frames written in this burst of work, sent together once its promise jobs have run. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
   #closing: Promise<void> | undefined;
   #resolveClosed!: (error: Error | undefined) => void;
   readonly closed: Promise<Error | undefined>;
@@ -54,6 +59,14 @@ export class StreamCommunicator implements Communicator {
     private readonly writable: Writable,
     private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
     private readonly onClose?: () => void,
+    /**
+     * `'together'`: messages written in one burst of work (until its promise jobs have run) leave together
+     * (the task side, whose ack and return of a quick call then cost one write and one wake-up of the
+     * other process).
+     * `'now'`: each message leaves at once (the worker side, which mostly writes one call per child at a
+     * time: holding it back would gain nothing).
+     */
+    private readonly writes: 'together' | 'now' = 'together',
   ) {
     this.#decoder = new FrameDecoder(maxMessageBytes);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -68,18 +81,42 @@ export class StreamCommunicator implements Communicator {
   write(message: Message): void {
     if (this.#ended) throw new CommunicatorClosedError(`the ${this.name} communicator is closed; the other process is gone or was stopped`);
     const buffers = encodeFrame(message, this.maxMessageBytes);
-    // Messages written in the same turn of the event loop leave in one writev (a quick call's ack and
-    // return, say): fewer system calls and wake-ups of the other process.
-    if (!this.#corked) {
-      this.#corked = true;
-      this.writable.cork();
-      setImmediate(() => {
-        this.#corked = false;
+    if (this.writes === 'now' && this.#pending.length === 0) {
+      if (buffers.length === 1) {
+        this.writable.write(buffers[0]!);
+      } else {
+        this.writable.cork();
+        for (const buffer of buffers) this.writable.write(buffer);
         this.writable.uncork();
-      });
+      }
+      return;
     }
-    for (const buffer of buffers) this.writable.write(buffer);
+    // Messages written in one burst of work leave together once its promise jobs have run (a quick
+    // call's ack and return, say): one system call and one wake-up of the other process instead of
+    // several. A tick queued from a promise job runs only when no promise job is left, and before the
+    // event loop goes on: no extra pass of the loop.
+    if (this.#pending.length === 0) process.nextTick(this.#flush);
+    for (const buffer of buffers) {
+      this.#pending.push(buffer);
+      this.#pendingBytes += buffer.length;
+    }
   }
+
+  /** Sends what this burst wrote: small frames joined into one buffer (one `write`), large ones as they are (one `writev`, no copy). */
+  readonly #flush = (): void => {
+    const pending = this.#pending;
+    const bytes = this.#pendingBytes;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (pending.length === 0 || this.#ended || this.writable.destroyed || this.writable.writableEnded) return;
+    if (pending.length === 1 || bytes <= COALESCE_BYTES) {
+      this.writable.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
+      return;
+    }
+    this.writable.cork();
+    for (const buffer of pending) this.writable.write(buffer);
+    this.writable.uncork();
+  };
 
   read(): Promise<Message | undefined> {
     const next = this.#queue.shift();
@@ -98,6 +135,7 @@ export class StreamCommunicator implements Communicator {
 
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
+      this.#flush();
       this.writable.end(() => resolve());
       setTimeout(resolve, 1_000).unref();
     }).then(() => {

@@ -5,6 +5,7 @@
  */
 import { FlowySwfError } from '../swf/errors.js';
 import { CommunicatorClosedError, type Communicator } from './communicator.js';
+import { Served } from './served.js';
 import {
   boxError,
   ProtocolError,
@@ -89,12 +90,6 @@ interface Outgoing {
   rejectAck(error: Error): void;
   resolve(value: unknown): void;
   reject(error: Error): void;
-}
-
-interface Served {
-  controller: AbortController;
-  credit: number;
-  wake: (() => void) | undefined;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -256,8 +251,7 @@ export class Peer {
     const { callId, reason } = (args ?? {}) as { callId?: unknown; reason?: BoxedError };
     const served = typeof callId === 'number' ? this.#served.get(callId) : undefined;
     if (!served) return false;
-    served.controller.abort(reason ? unboxError(reason) : new CallCancelledError(`call ${String(callId)} was cancelled by its caller`));
-    served.wake?.();
+    served.abort(reason ? unboxError(reason) : new CallCancelledError(`call ${String(callId)} was cancelled by its caller`));
     return true;
   }
 
@@ -281,10 +275,7 @@ export class Peer {
   #shutdown(error: Error): void {
     this.#closedError ??= error;
     for (const call of [...this.#calls.values()]) call.reject(error);
-    for (const served of this.#served.values()) {
-      served.controller.abort(error);
-      served.wake?.();
-    }
+    for (const served of this.#served.values()) served.abort(error);
   }
 
   #dispatch(message: Message): void {
@@ -358,11 +349,11 @@ export class Peer {
       this.#safeWrite({ type: 'error', callId, error: boxError(error) });
       return;
     }
-    const served: Served = { controller: new AbortController(), credit: message.credit ?? DEFAULT_STREAM_CREDIT, wake: undefined };
-    if (this.#closedError) served.controller.abort(this.#closedError);
+    const served = new Served(message.callerId, callId, message.credit ?? DEFAULT_STREAM_CREDIT);
+    if (this.#closedError) served.abort(this.#closedError);
     this.#served.set(callId, served);
     try {
-      const out = handler(message.args, { signal: served.controller.signal, callerId: message.callerId, callId });
+      const out = handler(message.args, served);
       if (isAsyncIterable(out)) {
         this.#safeWrite({ type: 'ack', callId, functype: 'asyncgen' });
         await this.#stream(callId, served, out[Symbol.asyncIterator]());
@@ -381,9 +372,9 @@ export class Peer {
   async #stream(callId: number, served: Served, it: AsyncIterator<unknown>): Promise<void> {
     for (;;) {
       while (served.credit <= 0) {
-        if (served.controller.signal.aborted) {
+        if (served.aborted) {
           await it.return?.();
-          throw served.controller.signal.reason;
+          throw served.reason;
         }
         await new Promise<void>((resolve) => (served.wake = resolve));
         served.wake = undefined;

@@ -26,6 +26,32 @@ function peers(aHandlers: Record<string, Handler> = {}, bHandlers: Record<string
   return [a, b];
 }
 
+describe('writes', () => {
+  it('a quick call\'s ack and return leave in one write; a side that writes at once sends each message alone', async () => {
+    const toServer = new PassThrough();
+    const toCaller = new PassThrough();
+    const chunks: Buffer[] = [];
+    toCaller.on('data', (c: Buffer) => chunks.push(c));
+    const server = new Peer(new StreamCommunicator('pipe', toServer, toCaller), {
+      id: 'server',
+      handlers: (ns, f) => (ns === 'x' && f === 'echo' ? async (args) => args : undefined),
+    });
+    const sent: Buffer[] = [];
+    toServer.on('data', (c: Buffer) => sent.push(c));
+    const caller = new Peer(new StreamCommunicator('pipe', toCaller, toServer, undefined, undefined, 'now'), { id: 'caller' });
+    expect(await caller.call('x', 'echo', { n: 1 })).toEqual({ n: 1 });
+    // One chunk holding two frames: the ack, then the return.
+    expect(chunks).toHaveLength(1);
+    expect(new FrameDecoder().push(chunks[0]!)).toMatchObject([{ type: 'ack' }, { type: 'return', value: { n: 1 } }]);
+    const before = sent.length;
+    const streamed = caller.open('x', 'echo', 1);
+    const other = caller.open('x', 'echo', 2);
+    expect(sent.length - before).toBe(2); // written at once, each alone
+    await Promise.all([streamed.result, other.result]);
+    await Promise.all([caller.close(), server.close()]);
+  });
+});
+
 describe('framing', () => {
   it('decodes frames split at every byte and several frames in one chunk', () => {
     const frames = Buffer.concat([...encodeFrame({ a: 1 }), ...encodeFrame({ b: 'é✓' }), ...encodeFrame([3])]);

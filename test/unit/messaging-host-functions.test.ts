@@ -122,7 +122,7 @@ function connected(table: HostFunctions, task: HostCallContext): { child: ChildT
       table.get(ns, func) ? (args, call) => table.invoke(ns, func, args, { ...task, signal: AbortSignal.any([task.signal, call.signal]) }) : undefined,
   });
   const childPeer = new Peer(new StreamCommunicator('pipe', toChild, toWorker), { id: 'child:test' });
-  const child = new ChildTaskContext(childPeer, 'token', task.info, new AbortController().signal, 1);
+  const child = new ChildTaskContext(childPeer, 'token', task.info, { signal: new AbortController().signal, callerId: 'worker:test', callId: 1 });
   return {
     child,
     async close() {
