@@ -26,6 +26,7 @@ import { autoHeartbeat, heartbeatTimeoutMs, HeartbeatCoalescer } from './heartbe
 import { TokenBucket } from './token-bucket.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
 import type { CompiledWorkerOptions, WorkerLogger } from './options.js';
+import { respondTask, unknownTypeFailure, type RespondOperation } from './task-respond.js';
 
 /** @internal What every task of one worker shares: options, the worker's logger, retry settings. */
 export interface TaskRunnerShared {
@@ -39,8 +40,6 @@ export interface TaskRunnerShared {
   /** Where tasks run: inline, or in child processes. */
   readonly executors: ExecutorSet;
 }
-
-type RespondOperation = 'RespondActivityTaskCompleted' | 'RespondActivityTaskFailed' | 'RespondActivityTaskCanceled';
 
 /**
  * Runs one polled task: look its type up, have its executor run it (build the activity, decode the
@@ -365,15 +364,9 @@ export class TaskRun implements ExecutionContext {
   }
 
   #failUnknownType(): Promise<TaskOutcome> {
-    const name = this.#task.activityType?.name ?? '';
-    const version = this.#task.activityType?.version ?? '';
-    const known = this.#shared.options.registry.list().map((d) => `${d.name}@${d.version}`);
-    const message = `unknown activity type ${JSON.stringify(name)} version ${JSON.stringify(version)}: this worker (task list ${this.#shared.options.taskList}) knows ${known.length > 0 ? known.join(', ') : 'no activity types'}`;
+    const { message, known, failure } = unknownTypeFailure(this.#task, this.#shared.options);
     this.log.error({ known }, message);
-    return this.#respondFailure({
-      reason: truncate(message, SWF_LIMITS.reason),
-      details: fitDetails({ type: 'UnknownActivityType', message, name, version, known }),
-    });
+    return this.#respondFailure(failure);
   }
 
   /** Fails the task with what was thrown; `context` goes in front of the reason. */
@@ -391,39 +384,8 @@ export class TaskRun implements ExecutionContext {
     );
   }
 
-  async #respond(operation: RespondOperation, outcome: TaskOutcome, call: () => Promise<RespondOutcome>): Promise<TaskOutcome> {
-    const { metrics } = this.#shared.options;
-    try {
-      const answer = await call();
-      metrics.swfCall(operation, 'ok');
-      if (answer === 'probably-applied') {
-        this.log.info({ operation }, `${operation}: an earlier attempt went through; the task was already closed by it`);
-      }
-      return outcome;
-    } catch (error) {
-      if (error instanceof TaskClosedError) {
-        metrics.swfCall(operation, 'error');
-        this.log.warn({ operation }, `${operation}: the task timed out or was closed in SWF before the response; it is lost`);
-        return 'timed-out';
-      }
-      metrics.swfCall(operation, 'error');
-      if (operation === 'RespondActivityTaskCompleted') {
-        this.log.error({ err: error, operation }, `${operation} was refused; failing the task instead`);
-        // SWF refused the result itself (validation): fail the task so the decider hears now, not at timeout.
-        return this.#respond('RespondActivityTaskFailed', 'failed', () => {
-          const failure = encodeFailure(error);
-          return respondFailed(
-            this.#shared.options.transport,
-            this.taskToken,
-            `SWF refused the result: ${failure.reason}`,
-            failure.details,
-            this.#shared.retry.RespondActivityTaskFailed,
-          );
-        });
-      }
-      this.log.error({ err: error, operation }, `${operation} was refused; the task is left to time out`);
-      return 'failed';
-    }
+  #respond(operation: RespondOperation, outcome: TaskOutcome, call: () => Promise<RespondOutcome>): Promise<TaskOutcome> {
+    return respondTask(this, this.#shared, operation, outcome, call);
   }
 }
 
