@@ -72,16 +72,31 @@ export class InProcessRouter implements MessageRouter {
   }
 
   register(invocationId: string): Promise<void> {
-    if (this.#running.has(invocationId) || this.#finished.has(invocationId)) {
-      return Promise.reject(new Error(`invocation ${invocationId} was registered before: ids must be new`));
+    try {
+      this.registerNow(invocationId);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    this.#running.set(invocationId, new Map());
     return Promise.resolve();
   }
 
+  /** {@link register} done at once: throws instead of rejecting (the worker's hot path). @internal */
+  registerNow(invocationId: string): void {
+    if (this.#running.has(invocationId) || this.#finished.has(invocationId)) {
+      throw new Error(`invocation ${invocationId} was registered before: ids must be new`);
+    }
+    this.#running.set(invocationId, new Map());
+  }
+
   finish(invocationId: string): Promise<void> {
+    this.finishNow(invocationId);
+    return Promise.resolve();
+  }
+
+  /** {@link finish} done at once (the worker's hot path). @internal */
+  finishNow(invocationId: string): void {
     const invocation = this.#running.get(invocationId);
-    if (!invocation) return Promise.resolve();
+    if (!invocation) return;
     this.#running.delete(invocationId);
     this.#remember(invocationId);
     for (const [addressee, port] of invocation) {
@@ -92,7 +107,6 @@ export class InProcessRouter implements MessageRouter {
         receiver.fail(new MessageReceiveError('INVOCATION_FINISHED', `invocation ${invocationId} finished while waiting on ${JSON.stringify(addressee)}`));
       }
     }
-    return Promise.resolve();
   }
 
   send(request: RouterSendRequest): Promise<void> {

@@ -21,45 +21,56 @@ export interface RespondingTask {
  * `timed-out` when the task was already closed, `failed` when SWF refused it (a refused result is
  * reported as a failure instead, so the decider hears now, not at the timeout). Never rejects.
  */
-export async function respondTask(
+export function respondTask(
   task: RespondingTask,
   shared: TaskRunnerShared,
   operation: RespondOperation,
   outcome: TaskOutcome,
   call: () => Promise<RespondOutcome>,
 ): Promise<TaskOutcome> {
-  const { metrics } = shared.options;
+  let answer: Promise<RespondOutcome>;
   try {
-    const answer = await call();
-    metrics.swfCall(operation, 'ok');
-    if (answer === 'probably-applied') {
-      task.log.info({ operation }, `${operation}: an earlier attempt went through; the task was already closed by it`);
-    }
-    return outcome;
+    answer = call();
   } catch (error) {
-    if (error instanceof TaskClosedError) {
-      metrics.swfCall(operation, 'error');
-      task.log.warn({ operation }, `${operation}: the task timed out or was closed in SWF before the response; it is lost`);
-      return 'timed-out';
-    }
-    metrics.swfCall(operation, 'error');
-    if (operation === 'RespondActivityTaskCompleted') {
-      task.log.error({ err: error, operation }, `${operation} was refused; failing the task instead`);
-      // SWF refused the result itself (validation): fail the task so the decider hears now, not at timeout.
-      return respondTask(task, shared, 'RespondActivityTaskFailed', 'failed', () => {
-        const failure = encodeFailure(error);
-        return respondFailed(
-          shared.options.transport,
-          task.taskToken,
-          `SWF refused the result: ${failure.reason}`,
-          failure.details,
-          shared.retry.RespondActivityTaskFailed,
-        );
-      });
-    }
-    task.log.error({ err: error, operation }, `${operation} was refused; the task is left to time out`);
-    return 'failed';
+    answer = Promise.reject(error);
   }
+  // `then`, not an async frame: the common case (SWF took it) is one reaction.
+  return answer.then(
+    (applied) => {
+      shared.options.metrics.swfCall(operation, 'ok');
+      if (applied === 'probably-applied') {
+        task.log.info({ operation }, `${operation}: an earlier attempt went through; the task was already closed by it`);
+      }
+      return outcome;
+    },
+    (error: unknown) => refused(task, shared, operation, error),
+  );
+}
+
+/** What became of a task whose respond call failed with `error`. */
+function refused(task: RespondingTask, shared: TaskRunnerShared, operation: RespondOperation, error: unknown): Promise<TaskOutcome> | TaskOutcome {
+  const { metrics } = shared.options;
+  metrics.swfCall(operation, 'error');
+  if (error instanceof TaskClosedError) {
+    task.log.warn({ operation }, `${operation}: the task timed out or was closed in SWF before the response; it is lost`);
+    return 'timed-out';
+  }
+  if (operation === 'RespondActivityTaskCompleted') {
+    task.log.error({ err: error, operation }, `${operation} was refused; failing the task instead`);
+    // SWF refused the result itself (validation): fail the task so the decider hears now, not at timeout.
+    return respondTask(task, shared, 'RespondActivityTaskFailed', 'failed', () => {
+      const failure = encodeFailure(error);
+      return respondFailed(
+        shared.options.transport,
+        task.taskToken,
+        `SWF refused the result: ${failure.reason}`,
+        failure.details,
+        shared.retry.RespondActivityTaskFailed,
+      );
+    });
+  }
+  task.log.error({ err: error, operation }, `${operation} was refused; the task is left to time out`);
+  return 'failed';
 }
 
 /** @internal The failure of a task whose type this worker does not know, naming the types it knows. */

@@ -21,6 +21,7 @@ import { notConfiguredError, type CallbackHandle, type DelegateOptions } from '.
 import { callbackDigest } from '../delegation/keys.js';
 import { newInvocationId } from '../messaging/invocation-id.js';
 import { invocationMessaging } from '../messaging/port.js';
+import { InProcessRouter } from '../messaging/in-process-router.js';
 import type { InvocationMessaging } from '../messaging/types.js';
 import { autoHeartbeat, heartbeatTimeoutMs, HeartbeatCoalescer } from './heartbeats.js';
 import { TokenBucket } from './token-bucket.js';
@@ -68,7 +69,7 @@ export class TaskRun implements ExecutionContext {
   /** When the task arrived (clock ms): where the default expiry of a callback id counts from. */
   readonly #receivedAt: number;
   /** Automatic heartbeats go out only while this says the task's process answers. */
-  #alive: () => boolean = () => true;
+  #alive: () => boolean = alwaysAlive;
   #progressLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(task: ActivityTask & { taskToken: string }, shared: TaskRunnerShared) {
@@ -252,26 +253,43 @@ export class TaskRun implements ExecutionContext {
 
   /** Runs the task to its end and reports it. Never rejects. */
   execute(): Promise<TaskOutcome> {
-    return this.#guard(() => {
-      const type = this.#task.activityType;
-      const definition =
-        type?.name !== undefined && type.version !== undefined
-          ? this.#shared.options.registry.get(type.name, type.version)
-          : undefined;
-      return this.#execute(definition);
-    });
+    return this.#run(undefined);
   }
 
   /** Fails the task without running it: the worker was force-stopped. Never rejects. */
   refuse(message: string): Promise<TaskOutcome> {
-    return this.#guard(() =>
-      this.#respondFailure({ reason: truncate(message, SWF_LIMITS.reason), details: fitDetails({ type: 'WorkerStopped', message }) }),
-    );
+    return this.#run(message);
   }
 
-  async #guard(body: () => Promise<TaskOutcome>): Promise<TaskOutcome> {
+  /**
+   * Runs the task and responds (given `refusal`, fails it without running it). One async frame for
+   * the whole task: each frame, await and closure more is a cost every task pays.
+   */
+  async #run(refusal: string | undefined): Promise<TaskOutcome> {
     try {
-      return await body();
+      if (refusal !== undefined) {
+        return await this.#respondFailure({ reason: truncate(refusal, SWF_LIMITS.reason), details: fitDetails({ type: 'WorkerStopped', message: refusal }) });
+      }
+      const type = this.#task.activityType;
+      const definition = type?.name !== undefined && type.version !== undefined ? this.#shared.options.registry.get(type.name, type.version) : undefined;
+      if (!definition) return await this.#failUnknownType();
+      this.#definition = definition;
+      if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
+      const registered = this.#invocation('register');
+      if (registered) await registered;
+      const outcome = await this.#shared.executors.for(definition).execute(definition, this.#task.input, this);
+      this.#done = true;
+      void this.#invocation('finish');
+      if (outcome.status === 'threw') return await this.#reportThrown(outcome.error, outcome.context);
+      if (this.abortKind === 'closed') {
+        this.log.warn({}, 'run returned, but the task was already closed or timed out in SWF; not reporting');
+        return 'timed-out';
+      }
+      const flushing = this.#flushHeartbeats();
+      if (flushing) await flushing;
+      const { transport } = this.#shared.options;
+      const retry = this.#shared.retry.RespondActivityTaskCompleted;
+      return await this.#respond('RespondActivityTaskCompleted', 'completed', () => respondCompleted(transport, this.taskToken, outcome.result, retry));
     } catch (error) {
       // Only a bug in the worker lands here; the task is left to SWF's timeouts.
       this.log.error({ err: error }, 'internal error while running the task');
@@ -283,42 +301,31 @@ export class TaskRun implements ExecutionContext {
     }
   }
 
-  async #execute(definition: ActivityDefinition | undefined): Promise<TaskOutcome> {
-    if (!definition) return this.#failUnknownType();
-    this.#definition = definition;
-    if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
-    const registered = this.#invocation('register');
-    if (registered) await registered;
-    const outcome = await this.#shared.executors.for(definition).execute(definition, this.#task.input, this);
-    this.#done = true;
-    void this.#invocation('finish');
-    if (outcome.status === 'threw') return this.#reportThrown(outcome.error, outcome.context);
-    if (this.abortKind === 'closed') {
-      this.log.warn({}, 'run returned, but the task was already closed or timed out in SWF; not reporting');
-      return 'timed-out';
-    }
-    const flushing = this.#flushHeartbeats();
-    if (flushing) await flushing;
-    return this.#respond('RespondActivityTaskCompleted', 'completed', () =>
-      respondCompleted(this.#shared.options.transport, this.taskToken, outcome.result, this.#shared.retry.RespondActivityTaskCompleted),
-    );
-  }
-
   /**
    * Tells the message router the invocation runs / finished. A router failure costs messaging, never the
-   * task: the promise returned never rejects; undefined when the router answered with no promise.
+   * task: the promise returned never rejects; undefined when the router answered with no promise. The
+   * in-process router (the default) is told at once, with no promise to wait for.
    */
   #invocation(step: 'register' | 'finish'): Promise<void> | undefined {
-    const failed = (error: unknown): void => {
-      this.log.warn({ err: error, invocationId: this.#invocationId }, `message router: ${step} failed; messages to this invocation may fail`);
-    };
+    const router = this.#shared.options.messaging;
     try {
-      const answer: unknown = this.#shared.options.messaging[step](this.#invocationId);
-      return typeof (answer as PromiseLike<void> | undefined)?.then === 'function' ? Promise.resolve(answer as PromiseLike<void>).then(undefined, failed) : undefined;
+      if (Object.getPrototypeOf(router) === InProcessRouter.prototype) {
+        if (step === 'register') (router as InProcessRouter).registerNow(this.#invocationId);
+        else (router as InProcessRouter).finishNow(this.#invocationId);
+        return undefined;
+      }
+      const answer: unknown = router[step](this.#invocationId);
+      return typeof (answer as PromiseLike<void> | undefined)?.then === 'function'
+        ? Promise.resolve(answer as PromiseLike<void>).then(undefined, (error: unknown) => this.#routerFailed(step, error))
+        : undefined;
     } catch (error) {
-      failed(error);
+      this.#routerFailed(step, error);
       return undefined;
     }
+  }
+
+  #routerFailed(step: 'register' | 'finish', error: unknown): void {
+    this.log.warn({ err: error, invocationId: this.#invocationId }, `message router: ${step} failed; messages to this invocation may fail`);
   }
 
   #startAutoHeartbeat(definition: ActivityDefinition): void {
@@ -387,6 +394,10 @@ export class TaskRun implements ExecutionContext {
   #respond(operation: RespondOperation, outcome: TaskOutcome, call: () => Promise<RespondOutcome>): Promise<TaskOutcome> {
     return respondTask(this, this.#shared, operation, outcome, call);
   }
+}
+
+function alwaysAlive(): boolean {
+  return true;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

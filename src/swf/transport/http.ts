@@ -39,6 +39,34 @@ function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('The request was aborted', { cause: signal.reason }), { name: 'AbortError' });
 }
 
+/**
+ * The requests in flight on each abort signal, with one listener per signal for all of them: a poll
+ * loop passes the same signal to every poll it makes, and adding and removing an `EventTarget` listener
+ * per request costs more than the rest of sending it.
+ */
+const inFlight = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Registers `onAbort` until the returned function is called; `onAbort` runs when `signal` aborts. */
+function onAbortOf(signal: AbortSignal, onAbort: () => void): () => void {
+  let requests = inFlight.get(signal);
+  if (!requests) {
+    const set = new Set<() => void>();
+    requests = set;
+    inFlight.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const stop of [...set]) stop();
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  requests.add(onAbort);
+  const set = requests;
+  return () => void set.delete(onAbort);
+}
+
 /** undici's raw header list (name, value, name, value, ...) as lower-case names. */
 function headersOf(raw: Buffer[]): IncomingHttpHeaders {
   const headers: Record<string, string | string[]> = {};
@@ -73,10 +101,10 @@ export function undiciWire(origin: URL, path: string, options: WireOptions): Wir
         let size = 0;
         let settled = false;
         let abortRequest: ((reason: Error) => void) | undefined;
-        const onAbort = (): void => stop(abortError(signal as AbortSignal));
+        const unlisten = signal ? onAbortOf(signal, () => stop(abortError(signal))) : undefined;
         const done = (): void => {
           settled = true;
-          signal?.removeEventListener('abort', onAbort);
+          unlisten?.();
         };
         /** Drops the request and rejects with `error` (undici then reports its own abort, ignored). */
         function stop(error: Error): void {
@@ -85,7 +113,6 @@ export function undiciWire(origin: URL, path: string, options: WireOptions): Wir
           abortRequest?.(error);
           reject(error);
         }
-        signal?.addEventListener('abort', onAbort, { once: true });
         pool.dispatch(
           { method: 'POST', path, headers, body },
           {
