@@ -310,7 +310,7 @@ export class TaskRun implements ExecutionContext {
     const router = this.#shared.options.messaging;
     try {
       if (Object.getPrototypeOf(router) === InProcessRouter.prototype) {
-        if (step === 'register') (router as InProcessRouter).registerNow(this.#invocationId);
+        if (step === 'register') (router as InProcessRouter).registerNow(this.#invocationId, true);
         else (router as InProcessRouter).finishNow(this.#invocationId);
         return undefined;
       }

@@ -215,6 +215,7 @@ export class Worker {
     // maxPollFaults within a fraction of a second of back-to-back answers, before a fix could land.
     let faults = 0;
     const faultLog = this.#pollFaults;
+    const pollOptions = { abortSignal: abandon };
     while (this.#state === 'RUNNING') {
       if (this.#pollsStarted >= loop) {
         this.#beginDrain();
@@ -238,7 +239,7 @@ export class Worker {
       const startedAt = clock.now();
       try {
         // The loop's signal, linked to the worker-wide one: the end of the grace period or a forced stop abandons open polls.
-        task = await transport.pollForActivityTask(this.#pollInput(), { abortSignal: abandon });
+        task = await transport.pollForActivityTask(this.#pollInput(), pollOptions);
       } catch (error) {
         this.#openPolls--;
         this.#releaseSlot();
