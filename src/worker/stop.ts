@@ -9,6 +9,17 @@ import { WorkerStateError } from './states.js';
  */
 export const SHUTDOWN_REPORT_WINDOW_MS = 500;
 
+/** Options of `Worker.shutdown()`. */
+export interface ShutdownOptions {
+  /**
+   * Stop at once: abandon open polls (their requests are aborted), stop the retries of respond calls,
+   * abort every running task's signal (kind `shutdown`) and resolve without waiting for them. A task
+   * that a poll brings afterwards (a client that ignores the abort) is failed without being run, so the
+   * decider can retry it. @default false
+   */
+  force?: boolean;
+}
+
 /** @internal What the stop sequence needs of its worker. */
 export interface StopHost {
   readonly log: WorkerLogger;
@@ -117,4 +128,9 @@ export class StopSequence {
     }
     this.forceStop();
   }
+}
+
+/** @internal `1.5 s`. */
+export function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }

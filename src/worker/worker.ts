@@ -5,7 +5,7 @@ import type { SwfOperation, TaskOutcome } from './metrics.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerLogger, type WorkerOptions } from './options.js';
 import { Semaphore } from './semaphore.js';
 import { assertTransition, WorkerStateError, type WorkerState } from './states.js';
-import { StopSequence } from './stop.js';
+import { formatSeconds, StopSequence, type ShutdownOptions } from './stop.js';
 import { lateHeartbeatWarning } from './late-heartbeats.js';
 import { PollFaultLog, pollFault, pollingFailure } from './poll-faults.js';
 import { TaskSummary } from './summary.js';
@@ -16,18 +16,7 @@ import { ExecutorSet } from '../executor/index.js';
 /** How many times one heartbeat call is tried before the activity is told to go on anyway. */
 export const HEARTBEAT_MAX_ATTEMPTS = 5;
 
-export { SHUTDOWN_REPORT_WINDOW_MS } from './stop.js';
-
-/** Options of {@link Worker.shutdown}. */
-export interface ShutdownOptions {
-  /**
-   * Stop at once: abandon open polls (their requests are aborted), stop the retries of respond calls,
-   * abort every running task's signal (kind `shutdown`) and resolve without waiting for them. A task
-   * that a poll brings afterwards (a client that ignores the abort) is failed without being run, so the
-   * decider can retry it. @default false
-   */
-  force?: boolean;
-}
+export { SHUTDOWN_REPORT_WINDOW_MS, type ShutdownOptions } from './stop.js';
 
 /**
  * Polls one SWF task list and runs the activity tasks it gets, at most `maxConcurrentTasks` at once.
@@ -58,6 +47,7 @@ export class Worker {
   #idle: (() => void) | undefined;
   #runPromise: Promise<void> | undefined;
   #shutdownPromise: Promise<void> | undefined;
+  readonly #leanPollInput: PollForActivityTaskInput | undefined;
 
   /** Checks the options (throws `ConfigurationError`) and builds a worker in state `INITIALIZED`. */
   constructor(options: WorkerOptions) {
@@ -65,6 +55,7 @@ export class Worker {
     this.#o = o;
     this.#log = o.logger.child({ domain: o.domain, taskList: o.taskList, identity: o.identity });
     this.#slots = new Semaphore(o.maxConcurrentTasks);
+    if (o.transport.kind === 'lean') this.#leanPollInput = Object.freeze({ domain: o.domain, taskList: Object.freeze({ name: o.taskList }), identity: o.identity });
     this.#summary = new TaskSummary(o.clock, this.#log);
     this.#pollFaults = new PollFaultLog(o.clock, this.#log);
     this.#stop = new StopSequence({
@@ -299,8 +290,8 @@ export class Worker {
   }
 
   #pollInput(): PollForActivityTaskInput {
-    // A new input per command: the SDK's middleware owns what it is given.
-    return { domain: this.#o.domain, taskList: { name: this.#o.taskList }, identity: this.#o.identity };
+    // A new input per command for the SDK (its middleware owns what it is given); the lean transport only reads one.
+    return this.#leanPollInput ?? { domain: this.#o.domain, taskList: { name: this.#o.taskList }, identity: this.#o.identity };
   }
 
   /** Runs a polled task in the slot its poll holds; the slot is freed when the task is reported. */
@@ -397,8 +388,4 @@ export class Worker {
       // run() reports its own failure to its caller.
     }
   }
-}
-
-function formatSeconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }
