@@ -19,11 +19,10 @@ import { tokenDigest } from '../swf/token.js';
 import type { ActivityDefinition } from '../scanner/types.js';
 import { notConfiguredError, type CallbackHandle, type DelegateOptions } from '../delegation/delegator.js';
 import { callbackDigest } from '../delegation/keys.js';
-import { newInvocationId } from '../messaging/invocation-id.js';
 import { invocationMessaging } from '../messaging/port.js';
-import { InProcessRouter } from '../messaging/in-process-router.js';
 import type { InvocationMessaging } from '../messaging/types.js';
 import { autoHeartbeat, heartbeatTimeoutMs, HeartbeatCoalescer } from './heartbeats.js';
+import { TaskInvocation } from './invocation.js';
 import { TokenBucket } from './token-bucket.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
 import type { CompiledWorkerOptions, WorkerLogger } from './options.js';
@@ -53,7 +52,7 @@ export class TaskRun implements ExecutionContext {
   readonly #task: ActivityTask;
   readonly #shared: TaskRunnerShared;
   #info: ActivityInfo | undefined;
-  readonly #invocationId = newInvocationId();
+  readonly #invocation: TaskInvocation;
   #messaging: InvocationMessaging | undefined;
   #log: WorkerLogger | undefined;
   #controller: AbortController | undefined;
@@ -76,10 +75,12 @@ export class TaskRun implements ExecutionContext {
     this.taskToken = task.taskToken;
     this.#task = task;
     this.#shared = shared;
+    this.#invocation = new TaskInvocation(shared.options.messaging, this);
     this.#receivedAt = shared.options.clock.now();
   }
 
   get info(): ActivityInfo {
+    this.#invocation.sighted();
     if (!this.#info) {
       const t = this.#task;
       this.#info = Object.freeze({
@@ -92,7 +93,7 @@ export class TaskRun implements ExecutionContext {
         startedEventId: t.startedEventId ?? 0,
         taskList: this.#shared.options.taskList,
         domain: this.#shared.options.domain,
-        invocationId: this.#invocationId,
+        invocationId: this.#invocation.id,
       });
     }
     return this.#info;
@@ -108,7 +109,8 @@ export class TaskRun implements ExecutionContext {
 
   /** Sends and receives messages as this task's invocation, through the worker's router. */
   get messaging(): InvocationMessaging {
-    return (this.#messaging ??= invocationMessaging(this.#shared.options.messaging, this.#invocationId, this.signal));
+    this.#invocation.sighted();
+    return (this.#messaging ??= invocationMessaging(this.#shared.options.messaging, this.#invocation.id, this.signal));
   }
 
   /** Why the signal was aborted, if it was. */
@@ -275,11 +277,11 @@ export class TaskRun implements ExecutionContext {
       if (!definition) return await this.#failUnknownType();
       this.#definition = definition;
       if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
-      const registered = this.#invocation('register');
+      const registered = this.#invocation.tell('register');
       if (registered) await registered;
       const outcome = await this.#shared.executors.for(definition).execute(definition, this.#task.input, this);
       this.#done = true;
-      void this.#invocation('finish');
+      void this.#invocation.tell('finish');
       if (outcome.status === 'threw') return await this.#reportThrown(outcome.error, outcome.context);
       if (this.abortKind === 'closed') {
         this.log.warn({}, 'run returned, but the task was already closed or timed out in SWF; not reporting');
@@ -299,33 +301,6 @@ export class TaskRun implements ExecutionContext {
       this.#autoStop?.abort();
       this.#heartbeats?.close();
     }
-  }
-
-  /**
-   * Tells the message router the invocation runs / finished. A router failure costs messaging, never the
-   * task: the promise returned never rejects; undefined when the router answered with no promise. The
-   * in-process router (the default) is told at once, with no promise to wait for.
-   */
-  #invocation(step: 'register' | 'finish'): Promise<void> | undefined {
-    const router = this.#shared.options.messaging;
-    try {
-      if (Object.getPrototypeOf(router) === InProcessRouter.prototype) {
-        if (step === 'register') (router as InProcessRouter).registerNow(this.#invocationId, true);
-        else (router as InProcessRouter).finishNow(this.#invocationId);
-        return undefined;
-      }
-      const answer: unknown = router[step](this.#invocationId);
-      return typeof (answer as PromiseLike<void> | undefined)?.then === 'function'
-        ? Promise.resolve(answer as PromiseLike<void>).then(undefined, (error: unknown) => this.#routerFailed(step, error))
-        : undefined;
-    } catch (error) {
-      this.#routerFailed(step, error);
-      return undefined;
-    }
-  }
-
-  #routerFailed(step: 'register' | 'finish', error: unknown): void {
-    this.log.warn({ err: error, invocationId: this.#invocationId }, `message router: ${step} failed; messages to this invocation may fail`);
   }
 
   #startAutoHeartbeat(definition: ActivityDefinition): void {
