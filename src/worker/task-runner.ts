@@ -71,12 +71,13 @@ export class TaskRun implements ExecutionContext {
   #alive: () => boolean = alwaysAlive;
   #progressLoggedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(task: ActivityTask & { taskToken: string }, shared: TaskRunnerShared) {
+  /** `receivedAt`: when the task arrived (clock ms), if the caller has read the clock already. */
+  constructor(task: ActivityTask & { taskToken: string }, shared: TaskRunnerShared, receivedAt = shared.options.clock.now()) {
     this.taskToken = task.taskToken;
     this.#task = task;
     this.#shared = shared;
     this.#invocation = new TaskInvocation(shared.options.messaging, this);
-    this.#receivedAt = shared.options.clock.now();
+    this.#receivedAt = receivedAt;
   }
 
   get info(): ActivityInfo {

@@ -296,9 +296,9 @@ export class Worker {
 
   /** Runs a polled task in the slot its poll holds; the slot is freed when the task is reported. */
   #startTask(task: ActivityTask & { taskToken: string }): void {
-    const run = new TaskRun(task, this.#shared);
-    this.#running.add(run);
     const startedAt = this.#o.clock.now();
+    const run = new TaskRun(task, this.#shared, startedAt);
+    this.#running.add(run);
     let outcome: Promise<TaskOutcome>;
     if (this.#stop.force.signal.aborted) {
       run.abort('shutdown');
@@ -326,10 +326,11 @@ export class Worker {
     this.#releaseSlot();
     try {
       const { metrics, clock, logger } = this.#o;
-      const seconds = (clock.now() - startedAt) / 1000;
+      const now = clock.now();
+      const seconds = (now - startedAt) / 1000;
       metrics.taskFinished(task.activityType?.name ?? '', task.activityType?.version ?? '', outcome, seconds);
       if (logger.isLevelEnabled('debug')) run.log.debug({ outcome, seconds }, 'task finished');
-      this.#summary.record(outcome);
+      this.#summary.record(outcome, now);
     } finally {
       if (this.#running.size === 0 && this.#idle) {
         const idle = this.#idle;
