@@ -1,12 +1,15 @@
 /**
  * One loop over loopback HTTP, by hand, for profiling: `node --cpu-prof dist/bench/profile-loopback.js
- * <side> [c=8] [tasks=3000]`, then `node dist/bench/profile-summary.js CPU.*.cpuprofile`. Sides: `worker`
+ * <side> [c=8] [tasks=3000]`, then `node dist/bench/profile-summary.js CPU.*.cpuprofile`; or, to profile
+ * the measured loop alone (no set-up, no warm-up), `node dist/bench/profile-loopback.js <side> <c> <tasks> out.cpuprofile`. Sides: `worker`
  * (lean transport), `worker-sdk` (the worker through a stock SDK client), `worker-sdk-5polls` (the same with the CLI's default of
  * 5 open polls), `bare` (the bare SDK loop),
  * `bare-als` (the bare loop after one AsyncLocalStorage.run, which turns on Node's async hooks as the
  * worker's activity context does), `wire` (the lean transport alone, undici), `wire-als` (the same with the async hooks on, as in `wireFloor`, where the worker ran first), `wire-node-http` (the same on node:http). Prints CPU µs per task.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { LeanSwfTransport, leanTransportFor } from '../src/swf/transport/index.js';
 import { bareLoop, bareSdkClient, collectGarbage, cpuNowUs, httpClient, NoOpActivity, registryOf, workerLoop, type PollTarget } from './fixtures.js';
 import { forkLocalSwf } from './local-server.js';
@@ -15,7 +18,7 @@ import { wireLoop } from './wire-loop.js';
 
 const TYPE = { name: 'noop', version: '1' };
 const TARGET: PollTarget = { domain: 'bench', taskList: 'bench', identity: 'bench' };
-const [side = 'worker', cArg = '8', nArg = '3000'] = process.argv.slice(2);
+const [side = 'worker', cArg = '8', nArg = '3000', profileOut] = process.argv.slice(2);
 const c = Number(cArg);
 const n = Number(nArg);
 
@@ -46,9 +49,21 @@ const run = (tasks: number): Promise<number> => {
 };
 await run(500);
 collectGarbage();
+const session = profileOut ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+}
 const cpu = cpuNowUs();
 const us = await run(n);
 const cpuUs = cpuNowUs() - cpu;
+if (session && profileOut) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(profileOut, JSON.stringify(profile));
+  session.disconnect();
+}
 console.log(JSON.stringify({ side, c, n, tasksPerSec: Math.round(n / (us / 1e6)), cpuUsPerTask: Math.round(cpuUs / n) }));
 client.destroy();
 bare.destroy();

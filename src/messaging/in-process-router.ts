@@ -31,6 +31,9 @@ interface Port {
 }
 type Invocation = Map<string, Port>;
 
+/** The ports of an invocation nobody waits on yet (most never have one): shared, never written to (see #portsOf). */
+const NO_PORTS: Invocation = new Map();
+
 /**
  * Routes messages between invocations running in this process: the default, with no setup. Every
  * worker in the process shares one ({@link defaultMessageRouter}), so activities of different workers
@@ -45,6 +48,8 @@ export class InProcessRouter implements MessageRouter {
   /** Finished ids with when they finished, oldest first. */
   readonly #finished = new Map<string, number>();
   readonly #retentionMs: number;
+  /** When the oldest remembered finished id finished: no walk of #finished until one is due to go. */
+  #oldestAt = Number.POSITIVE_INFINITY;
   readonly #maxRetained: number;
   readonly #clock: Clock;
   #closed = false;
@@ -72,16 +77,35 @@ export class InProcessRouter implements MessageRouter {
   }
 
   register(invocationId: string): Promise<void> {
-    if (this.#running.has(invocationId) || this.#finished.has(invocationId)) {
-      return Promise.reject(new Error(`invocation ${invocationId} was registered before: ids must be new`));
+    try {
+      this.registerNow(invocationId);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    this.#running.set(invocationId, new Map());
     return Promise.resolve();
   }
 
+  /**
+   * {@link register} done at once: throws instead of rejecting (the worker's hot path). `fresh` skips
+   * the look-up among finished ids, for an id just drawn by `newInvocationId` (128 random bits): in a
+   * table of up to `maxRetained` ids, that look-up is a cache miss per task. @internal
+   */
+  registerNow(invocationId: string, fresh = false): void {
+    if (this.#running.has(invocationId) || (!fresh && this.#finished.has(invocationId))) {
+      throw new Error(`invocation ${invocationId} was registered before: ids must be new`);
+    }
+    this.#running.set(invocationId, NO_PORTS);
+  }
+
   finish(invocationId: string): Promise<void> {
+    this.finishNow(invocationId);
+    return Promise.resolve();
+  }
+
+  /** {@link finish} done at once (the worker's hot path). @internal */
+  finishNow(invocationId: string): void {
     const invocation = this.#running.get(invocationId);
-    if (!invocation) return Promise.resolve();
+    if (!invocation) return;
     this.#running.delete(invocationId);
     this.#remember(invocationId);
     for (const [addressee, port] of invocation) {
@@ -92,7 +116,6 @@ export class InProcessRouter implements MessageRouter {
         receiver.fail(new MessageReceiveError('INVOCATION_FINISHED', `invocation ${invocationId} finished while waiting on ${JSON.stringify(addressee)}`));
       }
     }
-    return Promise.resolve();
   }
 
   send(request: RouterSendRequest): Promise<void> {
@@ -114,7 +137,7 @@ export class InProcessRouter implements MessageRouter {
         ? new MessageSendError('ADDRESSEE_TIMEOUT', `invocation ${to} runs, but nothing received on ${JSON.stringify(addressee)} within ${formatSeconds(addresseeTimeoutMs)} (addresseeTimeoutSeconds); the message was dropped`)
         : new MessageSendError('TIMEOUT', `the send to ${JSON.stringify(addressee)} of invocation ${to} took longer than ${formatSeconds(timeoutMs)} (timeoutSeconds); the message was dropped`);
     if (limit <= 0) return Promise.reject(timeout());
-    return this.#wait<void>(invocation, addressee, limit, signal, timeout, sendAborted, (waiter) => ({ ...waiter, from: request.from, data: request.data }), 'offers');
+    return this.#wait<void>(this.#portsOf(to, invocation), addressee, limit, signal, timeout, sendAborted, (waiter) => ({ ...waiter, from: request.from, data: request.data }), 'offers');
   }
 
   receive(request: RouterReceiveRequest): Promise<RoutedMessage> {
@@ -133,7 +156,7 @@ export class InProcessRouter implements MessageRouter {
     if (signal?.aborted) return Promise.reject(receiveAborted(signal));
     const timeout = (): Error => new MessageReceiveTimeout(`no message came to ${JSON.stringify(addressee)} within ${formatSeconds(timeoutMs)} (timeoutSeconds)`);
     if (timeoutMs <= 0) return Promise.reject(timeout());
-    return this.#wait<RoutedMessage>(invocation, addressee, timeoutMs, signal, timeout, receiveAborted, (waiter) => waiter, 'receivers');
+    return this.#wait<RoutedMessage>(this.#portsOf(invocationId, invocation), addressee, timeoutMs, signal, timeout, receiveAborted, (waiter) => waiter, 'receivers');
   }
 
   close(): Promise<void> {
@@ -209,6 +232,14 @@ export class InProcessRouter implements MessageRouter {
     });
   }
 
+  /** The invocation's own map of ports, made when the first party waits on one. */
+  #portsOf(invocationId: string, invocation: Invocation): Invocation {
+    if (invocation !== NO_PORTS) return invocation;
+    const ports: Invocation = new Map();
+    this.#running.set(invocationId, ports);
+    return ports;
+  }
+
   #prune(invocation: Invocation, addressee: string): void {
     const port = invocation.get(addressee);
     if (port && port.offers.length === 0 && port.receivers.length === 0) invocation.delete(addressee);
@@ -217,8 +248,15 @@ export class InProcessRouter implements MessageRouter {
   #remember(invocationId: string): void {
     const now = this.#clock.now();
     this.#finished.set(invocationId, now);
+    if (this.#oldestAt === Number.POSITIVE_INFINITY) this.#oldestAt = now;
+    // Most calls forget nothing: walk (an iterator per call) only when the oldest is due to go.
+    if (this.#finished.size <= this.#maxRetained && now - this.#oldestAt <= this.#retentionMs) return;
+    this.#oldestAt = Number.POSITIVE_INFINITY;
     for (const [id, at] of this.#finished) {
-      if (this.#finished.size <= this.#maxRetained && now - at <= this.#retentionMs) break;
+      if (this.#finished.size <= this.#maxRetained && now - at <= this.#retentionMs) {
+        this.#oldestAt = at;
+        break;
+      }
       this.#finished.delete(id);
     }
   }

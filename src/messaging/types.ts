@@ -76,7 +76,8 @@ export interface RoutedMessage {
 
 /**
  * Knows which invocations run and where, and delivers messages between them. The worker registers
- * every task's invocation before `run` and finishes it when `run` ends. Two come with flowy-swf:
+ * every task's invocation before `run` (the in-process router: when its id first leaves the running
+ * task) and finishes it when `run` ends. Two come with flowy-swf:
  * {@link InProcessRouter} (the default) and {@link RedisRouter} (across processes and hosts).
  */
 export interface MessageRouter {

@@ -53,22 +53,37 @@ export interface RetryOptions {
  * Throws the last error seen.
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  try {
+    return await fn(0);
+  } catch (error) {
+    return await retryAfter(error, fn, options);
+  }
+}
+
+/**
+ * @internal {@link withRetry} after its first attempt failed with `first`: for callers that make the first
+ * attempt themselves (the common case, one call that succeeds, then costs no retry loop). `fn` is
+ * called with attempt numbers from 1.
+ */
+export async function retryAfter<T>(first: unknown, fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const backoff = options.backoff ?? fullJitterBackoff();
   const clock = options.clock ?? systemClock;
   const retryable = options.retryable ?? isTransient;
   const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-  for (let attempt = 0; ; attempt++) {
+  let error = first;
+  for (let attempt = 1; ; attempt++) {
+    if (!retryable(error) || attempt >= maxAttempts || options.signal?.aborted) throw error;
+    const delayMs = backoff.delay(attempt - 1);
+    options.onRetry?.(error, attempt - 1, delayMs);
+    try {
+      await clock.sleep(delayMs, options.signal);
+    } catch {
+      throw error;
+    }
     try {
       return await fn(attempt);
-    } catch (error) {
-      if (!retryable(error) || attempt + 1 >= maxAttempts || options.signal?.aborted) throw error;
-      const delayMs = backoff.delay(attempt);
-      options.onRetry?.(error, attempt, delayMs);
-      try {
-        await clock.sleep(delayMs, options.signal);
-      } catch {
-        throw error;
-      }
+    } catch (next) {
+      error = next;
     }
   }
 }

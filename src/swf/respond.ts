@@ -1,6 +1,6 @@
 import { toTransport, type SwfSender } from './transport/sdk.js';
 import type { SwfTransport } from './transport/types.js';
-import { withRetry, type RetryOptions } from './backoff.js';
+import { retryAfter, withRetry, type RetryOptions } from './backoff.js';
 import { isUnknownResource, LimitError, mayHaveReachedSwf, TaskClosedError } from './errors.js';
 import { SWF_LIMITS } from './limits.js';
 import { assertFits, assertResultFits } from './codec.js';
@@ -25,19 +25,46 @@ export type RespondOptions = RetryOptions;
 
 type Operation = 'RespondActivityTaskCompleted' | 'RespondActivityTaskFailed' | 'RespondActivityTaskCanceled';
 
-async function respond(
+function respond(
   operation: Operation,
   taskToken: string,
   send: () => Promise<unknown>,
   options: RespondOptions,
 ): Promise<RespondOutcome> {
-  let mayBeApplied = false;
+  // The common case, a first attempt SWF takes, costs no retry loop (its frames, closures and promises).
+  let first: Promise<unknown>;
   try {
-    await withRetry(async () => {
+    first = send();
+  } catch (error) {
+    first = Promise.reject(error);
+  }
+  return first.then(applied, (error: unknown) => respondAgain(operation, taskToken, send, options, error));
+}
+
+function applied(): RespondOutcome {
+  return 'applied';
+}
+
+/** True when a failed attempt may have been applied by SWF all the same (see {@link RespondOutcome}). */
+function mayHaveBeenApplied(error: unknown): boolean {
+  return !isUnknownResource(error) && mayHaveReachedSwf(error);
+}
+
+/** The retries of a respond call whose first attempt failed with `first`. */
+async function respondAgain(
+  operation: Operation,
+  taskToken: string,
+  send: () => Promise<unknown>,
+  options: RespondOptions,
+  first: unknown,
+): Promise<RespondOutcome> {
+  let mayBeApplied = mayHaveBeenApplied(first);
+  try {
+    await retryAfter(first, async () => {
       try {
         await send();
       } catch (error) {
-        if (!isUnknownResource(error) && mayHaveReachedSwf(error)) mayBeApplied = true;
+        if (mayHaveBeenApplied(error)) mayBeApplied = true;
         throw error;
       }
     }, options);

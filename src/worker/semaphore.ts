@@ -38,6 +38,8 @@ export class Semaphore {
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.tryAcquire()) return Promise.resolve();
+    // No signal (the worker's poll loops): the waiter is the promise's own functions, no closures.
+    if (!signal) return new Promise<void>((grant, reject) => void this.#waiters.push({ grant, reject }));
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
         const i = this.#waiters.indexOf(waiter);

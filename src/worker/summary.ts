@@ -24,10 +24,11 @@ export class TaskSummary {
     this.#since = clock.now();
   }
 
-  record(outcome: TaskOutcome): void {
+  /** Counts a finished task; `now`: the clock's time, if the caller has just read it. */
+  record(outcome: TaskOutcome, now = this.clock.now()): void {
     this.#counts.set(outcome, (this.#counts.get(outcome) ?? 0) + 1);
     this.#total++;
-    if (this.clock.now() - this.#lastAt >= this.intervalMs) this.flush();
+    if (now - this.#lastAt >= this.intervalMs) this.flush();
   }
 
   /** Logs the counts since the last line, if any task finished since. */

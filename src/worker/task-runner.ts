@@ -19,13 +19,14 @@ import { tokenDigest } from '../swf/token.js';
 import type { ActivityDefinition } from '../scanner/types.js';
 import { notConfiguredError, type CallbackHandle, type DelegateOptions } from '../delegation/delegator.js';
 import { callbackDigest } from '../delegation/keys.js';
-import { newInvocationId } from '../messaging/invocation-id.js';
 import { invocationMessaging } from '../messaging/port.js';
 import type { InvocationMessaging } from '../messaging/types.js';
 import { autoHeartbeat, heartbeatTimeoutMs, HeartbeatCoalescer } from './heartbeats.js';
+import { TaskInvocation } from './invocation.js';
 import { TokenBucket } from './token-bucket.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
 import type { CompiledWorkerOptions, WorkerLogger } from './options.js';
+import { respondTask, unknownTypeFailure, type RespondOperation } from './task-respond.js';
 
 /** @internal What every task of one worker shares: options, the worker's logger, retry settings. */
 export interface TaskRunnerShared {
@@ -40,8 +41,6 @@ export interface TaskRunnerShared {
   readonly executors: ExecutorSet;
 }
 
-type RespondOperation = 'RespondActivityTaskCompleted' | 'RespondActivityTaskFailed' | 'RespondActivityTaskCanceled';
-
 /**
  * Runs one polled task: look its type up, have its executor run it (build the activity, decode the
  * input, run it in its context, encode the result), and respond. It is also the task's context, as the
@@ -53,7 +52,7 @@ export class TaskRun implements ExecutionContext {
   readonly #task: ActivityTask;
   readonly #shared: TaskRunnerShared;
   #info: ActivityInfo | undefined;
-  readonly #invocationId = newInvocationId();
+  readonly #invocation: TaskInvocation;
   #messaging: InvocationMessaging | undefined;
   #log: WorkerLogger | undefined;
   #controller: AbortController | undefined;
@@ -69,17 +68,20 @@ export class TaskRun implements ExecutionContext {
   /** When the task arrived (clock ms): where the default expiry of a callback id counts from. */
   readonly #receivedAt: number;
   /** Automatic heartbeats go out only while this says the task's process answers. */
-  #alive: () => boolean = () => true;
+  #alive: () => boolean = alwaysAlive;
   #progressLoggedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(task: ActivityTask & { taskToken: string }, shared: TaskRunnerShared) {
+  /** `receivedAt`: when the task arrived (clock ms), if the caller has read the clock already. */
+  constructor(task: ActivityTask & { taskToken: string }, shared: TaskRunnerShared, receivedAt = shared.options.clock.now()) {
     this.taskToken = task.taskToken;
     this.#task = task;
     this.#shared = shared;
-    this.#receivedAt = shared.options.clock.now();
+    this.#invocation = new TaskInvocation(shared.options.messaging, this);
+    this.#receivedAt = receivedAt;
   }
 
   get info(): ActivityInfo {
+    this.#invocation.sighted();
     if (!this.#info) {
       const t = this.#task;
       this.#info = Object.freeze({
@@ -92,7 +94,7 @@ export class TaskRun implements ExecutionContext {
         startedEventId: t.startedEventId ?? 0,
         taskList: this.#shared.options.taskList,
         domain: this.#shared.options.domain,
-        invocationId: this.#invocationId,
+        invocationId: this.#invocation.id,
       });
     }
     return this.#info;
@@ -108,7 +110,8 @@ export class TaskRun implements ExecutionContext {
 
   /** Sends and receives messages as this task's invocation, through the worker's router. */
   get messaging(): InvocationMessaging {
-    return (this.#messaging ??= invocationMessaging(this.#shared.options.messaging, this.#invocationId, this.signal));
+    this.#invocation.sighted();
+    return (this.#messaging ??= invocationMessaging(this.#shared.options.messaging, this.#invocation.id, this.signal));
   }
 
   /** Why the signal was aborted, if it was. */
@@ -253,26 +256,43 @@ export class TaskRun implements ExecutionContext {
 
   /** Runs the task to its end and reports it. Never rejects. */
   execute(): Promise<TaskOutcome> {
-    return this.#guard(() => {
-      const type = this.#task.activityType;
-      const definition =
-        type?.name !== undefined && type.version !== undefined
-          ? this.#shared.options.registry.get(type.name, type.version)
-          : undefined;
-      return this.#execute(definition);
-    });
+    return this.#run(undefined);
   }
 
   /** Fails the task without running it: the worker was force-stopped. Never rejects. */
   refuse(message: string): Promise<TaskOutcome> {
-    return this.#guard(() =>
-      this.#respondFailure({ reason: truncate(message, SWF_LIMITS.reason), details: fitDetails({ type: 'WorkerStopped', message }) }),
-    );
+    return this.#run(message);
   }
 
-  async #guard(body: () => Promise<TaskOutcome>): Promise<TaskOutcome> {
+  /**
+   * Runs the task and responds (given `refusal`, fails it without running it). One async frame for
+   * the whole task: each frame, await and closure more is a cost every task pays.
+   */
+  async #run(refusal: string | undefined): Promise<TaskOutcome> {
     try {
-      return await body();
+      if (refusal !== undefined) {
+        return await this.#respondFailure({ reason: truncate(refusal, SWF_LIMITS.reason), details: fitDetails({ type: 'WorkerStopped', message: refusal }) });
+      }
+      const type = this.#task.activityType;
+      const definition = type?.name !== undefined && type.version !== undefined ? this.#shared.options.registry.get(type.name, type.version) : undefined;
+      if (!definition) return await this.#failUnknownType();
+      this.#definition = definition;
+      if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
+      const registered = this.#invocation.tell('register');
+      if (registered) await registered;
+      const outcome = await this.#shared.executors.for(definition).execute(definition, this.#task.input, this);
+      this.#done = true;
+      void this.#invocation.tell('finish');
+      if (outcome.status === 'threw') return await this.#reportThrown(outcome.error, outcome.context);
+      if (this.abortKind === 'closed') {
+        this.log.warn({}, 'run returned, but the task was already closed or timed out in SWF; not reporting');
+        return 'timed-out';
+      }
+      const flushing = this.#flushHeartbeats();
+      if (flushing) await flushing;
+      const { transport } = this.#shared.options;
+      const retry = this.#shared.retry.RespondActivityTaskCompleted;
+      return await this.#respond('RespondActivityTaskCompleted', 'completed', () => respondCompleted(transport, this.taskToken, outcome.result, retry));
     } catch (error) {
       // Only a bug in the worker lands here; the task is left to SWF's timeouts.
       this.log.error({ err: error }, 'internal error while running the task');
@@ -281,44 +301,6 @@ export class TaskRun implements ExecutionContext {
       this.#done = true;
       this.#autoStop?.abort();
       this.#heartbeats?.close();
-    }
-  }
-
-  async #execute(definition: ActivityDefinition | undefined): Promise<TaskOutcome> {
-    if (!definition) return this.#failUnknownType();
-    this.#definition = definition;
-    if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
-    const registered = this.#invocation('register');
-    if (registered) await registered;
-    const outcome = await this.#shared.executors.for(definition).execute(definition, this.#task.input, this);
-    this.#done = true;
-    void this.#invocation('finish');
-    if (outcome.status === 'threw') return this.#reportThrown(outcome.error, outcome.context);
-    if (this.abortKind === 'closed') {
-      this.log.warn({}, 'run returned, but the task was already closed or timed out in SWF; not reporting');
-      return 'timed-out';
-    }
-    const flushing = this.#flushHeartbeats();
-    if (flushing) await flushing;
-    return this.#respond('RespondActivityTaskCompleted', 'completed', () =>
-      respondCompleted(this.#shared.options.transport, this.taskToken, outcome.result, this.#shared.retry.RespondActivityTaskCompleted),
-    );
-  }
-
-  /**
-   * Tells the message router the invocation runs / finished. A router failure costs messaging, never the
-   * task: the promise returned never rejects; undefined when the router answered with no promise.
-   */
-  #invocation(step: 'register' | 'finish'): Promise<void> | undefined {
-    const failed = (error: unknown): void => {
-      this.log.warn({ err: error, invocationId: this.#invocationId }, `message router: ${step} failed; messages to this invocation may fail`);
-    };
-    try {
-      const answer: unknown = this.#shared.options.messaging[step](this.#invocationId);
-      return typeof (answer as PromiseLike<void> | undefined)?.then === 'function' ? Promise.resolve(answer as PromiseLike<void>).then(undefined, failed) : undefined;
-    } catch (error) {
-      failed(error);
-      return undefined;
     }
   }
 
@@ -365,15 +347,9 @@ export class TaskRun implements ExecutionContext {
   }
 
   #failUnknownType(): Promise<TaskOutcome> {
-    const name = this.#task.activityType?.name ?? '';
-    const version = this.#task.activityType?.version ?? '';
-    const known = this.#shared.options.registry.list().map((d) => `${d.name}@${d.version}`);
-    const message = `unknown activity type ${JSON.stringify(name)} version ${JSON.stringify(version)}: this worker (task list ${this.#shared.options.taskList}) knows ${known.length > 0 ? known.join(', ') : 'no activity types'}`;
+    const { message, known, failure } = unknownTypeFailure(this.#task, this.#shared.options);
     this.log.error({ known }, message);
-    return this.#respondFailure({
-      reason: truncate(message, SWF_LIMITS.reason),
-      details: fitDetails({ type: 'UnknownActivityType', message, name, version, known }),
-    });
+    return this.#respondFailure(failure);
   }
 
   /** Fails the task with what was thrown; `context` goes in front of the reason. */
@@ -391,40 +367,13 @@ export class TaskRun implements ExecutionContext {
     );
   }
 
-  async #respond(operation: RespondOperation, outcome: TaskOutcome, call: () => Promise<RespondOutcome>): Promise<TaskOutcome> {
-    const { metrics } = this.#shared.options;
-    try {
-      const answer = await call();
-      metrics.swfCall(operation, 'ok');
-      if (answer === 'probably-applied') {
-        this.log.info({ operation }, `${operation}: an earlier attempt went through; the task was already closed by it`);
-      }
-      return outcome;
-    } catch (error) {
-      if (error instanceof TaskClosedError) {
-        metrics.swfCall(operation, 'error');
-        this.log.warn({ operation }, `${operation}: the task timed out or was closed in SWF before the response; it is lost`);
-        return 'timed-out';
-      }
-      metrics.swfCall(operation, 'error');
-      if (operation === 'RespondActivityTaskCompleted') {
-        this.log.error({ err: error, operation }, `${operation} was refused; failing the task instead`);
-        // SWF refused the result itself (validation): fail the task so the decider hears now, not at timeout.
-        return this.#respond('RespondActivityTaskFailed', 'failed', () => {
-          const failure = encodeFailure(error);
-          return respondFailed(
-            this.#shared.options.transport,
-            this.taskToken,
-            `SWF refused the result: ${failure.reason}`,
-            failure.details,
-            this.#shared.retry.RespondActivityTaskFailed,
-          );
-        });
-      }
-      this.log.error({ err: error, operation }, `${operation} was refused; the task is left to time out`);
-      return 'failed';
-    }
+  #respond(operation: RespondOperation, outcome: TaskOutcome, call: () => Promise<RespondOutcome>): Promise<TaskOutcome> {
+    return respondTask(this, this.#shared, operation, outcome, call);
   }
+}
+
+function alwaysAlive(): boolean {
+  return true;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

@@ -1,11 +1,11 @@
 import type { ActivityTask, PollForActivityTaskInput } from '@aws-sdk/client-swf';
-import { setMaxListeners } from 'node:events';
 import type { RetryOptions } from '../swf/backoff.js';
 import { ConfigurationError, FlowySwfError, isTransient } from '../swf/errors.js';
 import type { SwfOperation, TaskOutcome } from './metrics.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerLogger, type WorkerOptions } from './options.js';
 import { Semaphore } from './semaphore.js';
 import { assertTransition, WorkerStateError, type WorkerState } from './states.js';
+import { formatSeconds, StopSequence, type ShutdownOptions } from './stop.js';
 import { lateHeartbeatWarning } from './late-heartbeats.js';
 import { PollFaultLog, pollFault, pollingFailure } from './poll-faults.js';
 import { TaskSummary } from './summary.js';
@@ -16,22 +16,7 @@ import { ExecutorSet } from '../executor/index.js';
 /** How many times one heartbeat call is tried before the activity is told to go on anyway. */
 export const HEARTBEAT_MAX_ATTEMPTS = 5;
 
-/**
- * After the grace period, how long tasks whose signal was just aborted get to report themselves before
- * the stop is forced: the whole stop ends within `shutdownGraceMs` plus this.
- */
-export const SHUTDOWN_REPORT_WINDOW_MS = 500;
-
-/** Options of {@link Worker.shutdown}. */
-export interface ShutdownOptions {
-  /**
-   * Stop at once: abandon open polls (their requests are aborted), stop the retries of respond calls,
-   * abort every running task's signal (kind `shutdown`) and resolve without waiting for them. A task
-   * that a poll brings afterwards (a client that ignores the abort) is failed without being run, so the
-   * decider can retry it. @default false
-   */
-  force?: boolean;
-}
+export { SHUTDOWN_REPORT_WINDOW_MS, type ShutdownOptions } from './stop.js';
 
 /**
  * Polls one SWF task list and runs the activity tasks it gets, at most `maxConcurrentTasks` at once.
@@ -49,13 +34,8 @@ export class Worker {
   readonly #slots: Semaphore;
   /** Aborted when no new poll may start: shutdown, loop bound reached, polling failed. */
   readonly #stopPolling = new AbortController();
-  /** Aborted by a forced stop. */
-  readonly #force = new AbortController();
-  readonly #forced: Promise<void>;
-  /** Aborted when open polls are abandoned (grace over, forced stop): passed to every poll as its abortSignal. */
-  readonly #abandon = new AbortController();
-  /** Aborted when `run()` is over: ends the grace timer. */
-  readonly #finished = new AbortController();
+  /** The grace timer and the forced stop, with the signals polls and retries listen on. */
+  readonly #stop: StopSequence;
   readonly #running = new Set<TaskRun>();
   readonly #summary: TaskSummary;
   /** One streak for all poll loops: five loops failing alike make one line, not five. */
@@ -63,11 +43,11 @@ export class Worker {
   #state: WorkerState = 'INITIALIZED';
   #pollsStarted = 0;
   #openPolls = 0;
-  #graceExpired = false;
   #failure: Error | undefined;
   #idle: (() => void) | undefined;
   #runPromise: Promise<void> | undefined;
   #shutdownPromise: Promise<void> | undefined;
+  readonly #leanPollInput: PollForActivityTaskInput | undefined;
 
   /** Checks the options (throws `ConfigurationError`) and builds a worker in state `INITIALIZED`. */
   constructor(options: WorkerOptions) {
@@ -75,15 +55,23 @@ export class Worker {
     this.#o = o;
     this.#log = o.logger.child({ domain: o.domain, taskList: o.taskList, identity: o.identity });
     this.#slots = new Semaphore(o.maxConcurrentTasks);
+    if (o.transport.kind === 'lean') this.#leanPollInput = Object.freeze({ domain: o.domain, taskList: Object.freeze({ name: o.taskList }), identity: o.identity });
     this.#summary = new TaskSummary(o.clock, this.#log);
     this.#pollFaults = new PollFaultLog(o.clock, this.#log);
-    // Every poll loop listens on this one signal (see #linkedPollLoop).
-    setMaxListeners(0, this.#abandon.signal);
-    this.#forced = new Promise<void>((resolve) => this.#force.signal.addEventListener('abort', () => resolve(), { once: true }));
+    this.#stop = new StopSequence({
+      log: this.#log,
+      clock: o.clock,
+      shutdownGraceMs: o.shutdownGraceMs,
+      running: this.#running,
+      openPolls: () => this.#openPolls,
+      stoppable: () => this.#state === 'RUNNING' || this.#state === 'DRAINING',
+      beginDrain: () => this.#beginDrain(),
+      killExecutors: () => void this.#shared.executors.close({ force: true }),
+    });
     const retry = (operation: SwfOperation, maxAttempts?: number): RetryOptions => ({
       clock: o.clock,
       backoff: o.backoff,
-      signal: this.#force.signal,
+      signal: this.#stop.force.signal,
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),
       onRetry: (error, attempt, delayMs) => {
         o.metrics.swfRetry(operation);
@@ -160,7 +148,7 @@ export class Worker {
    * promise; a call with `{ force: true }` also forces the stop already under way.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    if (options.force) this.#forceStop();
+    if (options.force) this.#stop.forceStop();
     this.#shutdownPromise ??= this.#shutdown();
     return this.#shutdownPromise;
   }
@@ -172,12 +160,12 @@ export class Worker {
     );
     const pollers: Promise<void>[] = [];
     for (let i = 0; i < this.#o.maxConcurrentPolls; i++) pollers.push(this.#linkedPollLoop());
-    await Promise.race([Promise.all(pollers), this.#forced]);
+    await Promise.race([Promise.all(pollers), this.#stop.forced]);
     this.#beginDrain();
     if (this.#running.size > 0) {
-      await Promise.race([new Promise<void>((resolve) => (this.#idle = resolve)), this.#forced]);
+      await Promise.race([new Promise<void>((resolve) => (this.#idle = resolve)), this.#stop.forced]);
     }
-    this.#finished.abort();
+    this.#stop.finished.abort();
     try {
       this.#summary.flush();
     } catch {
@@ -199,7 +187,7 @@ export class Worker {
    */
   async #linkedPollLoop(): Promise<void> {
     const abandon = new AbortController();
-    const parent = this.#abandon.signal;
+    const parent = this.#stop.abandon.signal;
     const onAbandon = (): void => abandon.abort(parent.reason);
     if (parent.aborted) onAbandon();
     else parent.addEventListener('abort', onAbandon);
@@ -218,6 +206,7 @@ export class Worker {
     // maxPollFaults within a fraction of a second of back-to-back answers, before a fix could land.
     let faults = 0;
     const faultLog = this.#pollFaults;
+    const pollOptions = { abortSignal: abandon };
     while (this.#state === 'RUNNING') {
       if (this.#pollsStarted >= loop) {
         this.#beginDrain();
@@ -241,11 +230,11 @@ export class Worker {
       const startedAt = clock.now();
       try {
         // The loop's signal, linked to the worker-wide one: the end of the grace period or a forced stop abandons open polls.
-        task = await transport.pollForActivityTask(this.#pollInput(), { abortSignal: abandon });
+        task = await transport.pollForActivityTask(this.#pollInput(), pollOptions);
       } catch (error) {
         this.#openPolls--;
         this.#releaseSlot();
-        if (this.#force.signal.aborted || this.#abandon.signal.aborted) return;
+        if (this.#stop.force.signal.aborted || this.#stop.abandon.signal.aborted) return;
         metrics.poll('error');
         metrics.swfCall('PollForActivityTask', 'error');
         const delayMs = backoff.delay(errors++);
@@ -301,21 +290,21 @@ export class Worker {
   }
 
   #pollInput(): PollForActivityTaskInput {
-    // A new input per command: the SDK's middleware owns what it is given.
-    return { domain: this.#o.domain, taskList: { name: this.#o.taskList }, identity: this.#o.identity };
+    // A new input per command for the SDK (its middleware owns what it is given); the lean transport only reads one.
+    return this.#leanPollInput ?? { domain: this.#o.domain, taskList: { name: this.#o.taskList }, identity: this.#o.identity };
   }
 
   /** Runs a polled task in the slot its poll holds; the slot is freed when the task is reported. */
   #startTask(task: ActivityTask & { taskToken: string }): void {
-    const run = new TaskRun(task, this.#shared);
-    this.#running.add(run);
     const startedAt = this.#o.clock.now();
+    const run = new TaskRun(task, this.#shared, startedAt);
+    this.#running.add(run);
     let outcome: Promise<TaskOutcome>;
-    if (this.#force.signal.aborted) {
+    if (this.#stop.force.signal.aborted) {
       run.abort('shutdown');
       outcome = run.refuse(`worker ${this.#o.identity} was force-stopped before it could run the task; retry it elsewhere`);
     } else {
-      if (this.#graceExpired) run.abort('shutdown');
+      if (this.#stop.graceExpired) run.abort('shutdown');
       outcome = run.execute();
     }
     // #finishTask frees the slot and wakes run() whatever the logger or metrics throw; that must not escape.
@@ -337,10 +326,11 @@ export class Worker {
     this.#releaseSlot();
     try {
       const { metrics, clock, logger } = this.#o;
-      const seconds = (clock.now() - startedAt) / 1000;
+      const now = clock.now();
+      const seconds = (now - startedAt) / 1000;
       metrics.taskFinished(task.activityType?.name ?? '', task.activityType?.version ?? '', outcome, seconds);
       if (logger.isLevelEnabled('debug')) run.log.debug({ outcome, seconds }, 'task finished');
-      this.#summary.record(outcome);
+      this.#summary.record(outcome, now);
     } finally {
       if (this.#running.size === 0 && this.#idle) {
         const idle = this.#idle;
@@ -383,7 +373,7 @@ export class Worker {
   async #shutdown(): Promise<void> {
     if (this.#state === 'INITIALIZED') {
       this.#transition('STOPPED');
-      this.#finished.abort();
+      this.#stop.finished.abort();
       return;
     }
     if (this.#state === 'STOPPED' || this.#state === 'FAILED') return;
@@ -392,69 +382,11 @@ export class Worker {
       `shutting down: no new polls; waiting up to ${formatSeconds(this.#o.shutdownGraceMs)} for ${this.#running.size} running task(s) and ${this.#openPolls} open poll(s)`,
     );
     this.#beginDrain();
-    if (!this.#graceExpired) void this.#graceTimer();
+    this.#stop.startGrace();
     try {
       await this.#runPromise;
     } catch {
       // run() reports its own failure to its caller.
     }
   }
-
-  async #graceTimer(): Promise<void> {
-    try {
-      await this.#o.clock.sleep(this.#o.shutdownGraceMs, this.#finished.signal);
-    } catch {
-      return;
-    }
-    this.#expireGrace();
-  }
-
-  #expireGrace(): void {
-    if (this.#graceExpired) return;
-    this.#graceExpired = true;
-    if (this.#running.size > 0) {
-      this.#log.warn({ runningTasks: this.#running.size }, 'shutdown grace period over: aborting running tasks (kind shutdown)');
-    }
-    for (const run of this.#running) run.abort('shutdown');
-    this.#abandonPolls();
-    if (!this.#force.signal.aborted) void this.#reportDeadline();
-  }
-
-  /** Open polls end now: a task SWF handed to one of them waits for its start-to-close or heartbeat timeout. */
-  #abandonPolls(): void {
-    if (this.#abandon.signal.aborted) return;
-    if (this.#openPolls > 0) this.#log.info({ openPolls: this.#openPolls }, `abandoning ${this.#openPolls} open poll(s)`);
-    this.#abandon.abort(new WorkerStateError('the worker is stopping: open polls are abandoned'));
-  }
-
-  /** Tasks aborted at the end of the grace period get a short window to report, then the stop is forced. */
-  async #reportDeadline(): Promise<void> {
-    try {
-      await this.#o.clock.sleep(SHUTDOWN_REPORT_WINDOW_MS, this.#finished.signal);
-    } catch {
-      return;
-    }
-    if (this.#running.size > 0) {
-      this.#log.warn(
-        { runningTasks: this.#running.size, shutdownGraceMs: this.#o.shutdownGraceMs },
-        `${this.#running.size} task(s) did not end within ${SHUTDOWN_REPORT_WINDOW_MS} ms of their abort (kind shutdown); leaving them unreported`,
-      );
-    }
-    this.#forceStop();
-  }
-
-  #forceStop(): void {
-    if (this.#force.signal.aborted) return;
-    if (this.#state === 'INITIALIZED' || this.#state === 'STOPPED' || this.#state === 'FAILED') return;
-    this.#log.warn({ runningTasks: this.#running.size, openPolls: this.#openPolls }, 'forced stop: not waiting for polls or tasks');
-    this.#beginDrain();
-    void this.#shared.executors.close({ force: true });
-    this.#force.abort();
-    this.#expireGrace();
-    this.#abandonPolls();
-  }
-}
-
-function formatSeconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }

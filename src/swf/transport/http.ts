@@ -39,6 +39,43 @@ function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('The request was aborted', { cause: signal.reason }), { name: 'AbortError' });
 }
 
+/**
+ * The requests in flight on each abort signal, with one listener per signal for all of them: a poll
+ * loop passes the same signal to every poll it makes, and adding and removing an `EventTarget` listener
+ * per request costs more than the rest of sending it.
+ */
+const inFlight = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Registers `onAbort` until the returned function is called; `onAbort` runs when `signal` aborts. */
+function onAbortOf(signal: AbortSignal, onAbort: () => void): () => void {
+  let requests = inFlight.get(signal);
+  if (!requests) {
+    const set = new Set<() => void>();
+    requests = set;
+    inFlight.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const stop of [...set]) stop();
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  requests.add(onAbort);
+  const set = requests;
+  return () => void set.delete(onAbort);
+}
+
+/** The `content-length` of undici's raw header list, if it has one (the only header a 2xx answer needs). */
+function contentLengthOf(raw: Buffer[]): number {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as Buffer;
+    if (name.length === 14 && name.toString('latin1').toLowerCase() === 'content-length') return Number((raw[i + 1] as Buffer).toString('latin1'));
+  }
+  return Number.NaN;
+}
+
 /** undici's raw header list (name, value, name, value, ...) as lower-case names. */
 function headersOf(raw: Buffer[]): IncomingHttpHeaders {
   const headers: Record<string, string | string[]> = {};
@@ -68,15 +105,15 @@ export function undiciWire(origin: URL, path: string, options: WireOptions): Wir
       new Promise<WireResponse>((resolve, reject) => {
         if (signal?.aborted) return reject(abortError(signal));
         let status = 0;
-        let responseHeaders: IncomingHttpHeaders = {};
+        let rawHeaders: Buffer[] = [];
         const chunks: Buffer[] = [];
         let size = 0;
         let settled = false;
         let abortRequest: ((reason: Error) => void) | undefined;
-        const onAbort = (): void => stop(abortError(signal as AbortSignal));
+        const unlisten = signal ? onAbortOf(signal, () => stop(abortError(signal))) : undefined;
         const done = (): void => {
           settled = true;
-          signal?.removeEventListener('abort', onAbort);
+          unlisten?.();
         };
         /** Drops the request and rejects with `error` (undici then reports its own abort, ignored). */
         function stop(error: Error): void {
@@ -85,7 +122,6 @@ export function undiciWire(origin: URL, path: string, options: WireOptions): Wir
           abortRequest?.(error);
           reject(error);
         }
-        signal?.addEventListener('abort', onAbort, { once: true });
         pool.dispatch(
           { method: 'POST', path, headers, body },
           {
@@ -94,8 +130,8 @@ export function undiciWire(origin: URL, path: string, options: WireOptions): Wir
             },
             onHeaders(statusCode: number, raw: Buffer[]) {
               status = statusCode;
-              responseHeaders = headersOf(raw);
-              const declared = Number(responseHeaders['content-length']);
+              rawHeaders = raw;
+              const declared = contentLengthOf(raw);
               if (Number.isFinite(declared) && declared > MAX_RESPONSE_BYTES) stop(tooLarge(declared));
               return !settled;
             },
@@ -109,7 +145,16 @@ export function undiciWire(origin: URL, path: string, options: WireOptions): Wir
               if (settled) return;
               done();
               const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-              resolve({ status, headers: responseHeaders, body: text });
+              // Headers as an object only when read (an error answer, a clock to correct): a 2xx needs none.
+              let headers: IncomingHttpHeaders | undefined;
+              const raw = rawHeaders;
+              resolve({
+                status,
+                get headers() {
+                  return (headers ??= headersOf(raw));
+                },
+                body: text,
+              });
             },
             onError(error: Error) {
               if (settled) return;
