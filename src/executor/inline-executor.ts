@@ -1,5 +1,5 @@
 import type { ActivityDefinition } from '../scanner/types.js';
-import { runActivity } from './run-activity.js';
+import { executeActivity } from './run-activity.js';
 import type { ExecutionContext, ExecutionOutcome, TaskExecutor } from './types.js';
 
 /**
@@ -9,13 +9,8 @@ import type { ExecutionContext, ExecutionOutcome, TaskExecutor } from './types.j
 export class InlineExecutor implements TaskExecutor {
   readonly name = 'inline' as const;
 
-  async execute(definition: ActivityDefinition, input: string | undefined, context: ExecutionContext): Promise<ExecutionOutcome> {
-    const run = runActivity(definition, input, context);
-    for (;;) {
-      const step = await run.next();
-      if (step.done) return step.value;
-      context.progress(step.value);
-    }
+  execute(definition: ActivityDefinition, input: string | undefined, context: ExecutionContext): ExecutionOutcome | Promise<ExecutionOutcome> {
+    return executeActivity(definition, input, context, (value) => context.progress(value));
   }
 
   async close(): Promise<void> {}

@@ -24,12 +24,17 @@ export function isAsyncIterator(value: unknown): value is AsyncIterator<unknown>
   );
 }
 
-/** Runs one task of `definition`; yields each value an `async *run()` yields; returns the outcome. */
-export async function* runActivity(
-  definition: ActivityDefinition,
-  input: string | undefined,
-  context: ActivityContext,
-): AsyncGenerator<unknown, ExecutionOutcome, undefined> {
+/** An activity whose `run` has been called: what it returned (a value, a promise or an async iterator). */
+interface Started {
+  readonly activity: Activity;
+  readonly out: unknown;
+}
+
+/**
+ * Constructs the activity, binds its context, decodes the input and calls `run` in the activity's
+ * context: what `run` returned, or the outcome when one of those steps threw. Never throws.
+ */
+function startActivity(definition: ActivityDefinition, input: string | undefined, context: ActivityContext): Started | ExecutionOutcome {
   let activity: Activity;
   try {
     activity = new definition.activityClass();
@@ -44,24 +49,15 @@ export async function* runActivity(
   } catch (error) {
     return threw(error, error instanceof InputError ? undefined : 'deserializeArguments threw');
   }
-  let value: unknown;
   try {
-    const out = runInActivityContext(context, () => activity.run(...args));
-    if (isAsyncIterator(out)) {
-      for (;;) {
-        const step = await runInActivityContext(context, () => out.next());
-        if (step.done) {
-          value = step.value;
-          break;
-        }
-        yield step.value;
-      }
-    } else {
-      value = await out;
-    }
+    return { activity, out: runInActivityContext(context, () => activity.run(...args)) };
   } catch (error) {
     return threw(error);
   }
+}
+
+/** The outcome of a run that produced `value`: the encoded result, or why it could not be encoded. */
+function finishActivity(activity: Activity, value: unknown): ExecutionOutcome {
   try {
     const encoded: unknown = activity.serializeResult(value);
     if (typeof encoded !== 'string') {
@@ -71,5 +67,69 @@ export async function* runActivity(
     return { status: 'returned', result: encoded };
   } catch (error) {
     return threw(error, error instanceof ResultError ? undefined : 'serializeResult threw');
+  }
+}
+
+/** The outcome of a `run` that did not stream: at once for a plain value, once settled for a promise. */
+function settleActivity(activity: Activity, out: unknown): ExecutionOutcome | Promise<ExecutionOutcome> {
+  if (typeof (out as { then?: unknown } | null)?.then !== 'function') return finishActivity(activity, out);
+  return Promise.resolve(out).then(
+    (value) => finishActivity(activity, value),
+    (error: unknown) => threw(error),
+  );
+}
+
+/** Runs an `async *run()`'s iterator in the activity's context, yielding each value; returns the outcome. */
+async function* streamActivity(activity: Activity, out: AsyncIterator<unknown>, context: ActivityContext): AsyncGenerator<unknown, ExecutionOutcome, undefined> {
+  let value: unknown;
+  try {
+    for (;;) {
+      const step = await runInActivityContext(context, () => out.next());
+      if (step.done) {
+        value = step.value;
+        break;
+      }
+      yield step.value;
+    }
+  } catch (error) {
+    return threw(error);
+  }
+  return finishActivity(activity, value);
+}
+
+/** Runs one task of `definition`; yields each value an `async *run()` yields; returns the outcome. */
+export async function* runActivity(
+  definition: ActivityDefinition,
+  input: string | undefined,
+  context: ActivityContext,
+): AsyncGenerator<unknown, ExecutionOutcome, undefined> {
+  const started = startActivity(definition, input, context);
+  if ('status' in started) return started;
+  if (isAsyncIterator(started.out)) return yield* streamActivity(started.activity, started.out, context);
+  return await settleActivity(started.activity, started.out);
+}
+
+/**
+ * Runs one task of `definition` in this process, handing each value an `async *run()` yields to
+ * `onProgress`. A `run` that does not stream costs no generator: its outcome comes at once for a plain
+ * value, or when its promise settles.
+ */
+export function executeActivity(
+  definition: ActivityDefinition,
+  input: string | undefined,
+  context: ActivityContext,
+  onProgress: (value: unknown) => void,
+): ExecutionOutcome | Promise<ExecutionOutcome> {
+  const started = startActivity(definition, input, context);
+  if ('status' in started) return started;
+  if (!isAsyncIterator(started.out)) return settleActivity(started.activity, started.out);
+  return drain(streamActivity(started.activity, started.out, context), onProgress);
+}
+
+async function drain(run: AsyncGenerator<unknown, ExecutionOutcome, undefined>, onProgress: (value: unknown) => void): Promise<ExecutionOutcome> {
+  for (;;) {
+    const step = await run.next();
+    if (step.done) return step.value;
+    onProgress(step.value);
   }
 }

@@ -53,8 +53,11 @@ export interface ActivityProgress {
 /** Runs activity tasks somewhere. The worker decides when a task runs and how it is reported. */
 export interface TaskExecutor {
   readonly name: ExecutorName;
-  /** Builds the activity, decodes `input`, runs it in `context`, encodes the result. Never rejects. */
-  execute(definition: ActivityDefinition, input: string | undefined, context: ExecutionContext): Promise<ExecutionOutcome>;
+  /**
+   * Builds the activity, decodes `input`, runs it in `context`, encodes the result. Never rejects; may
+   * answer at once (no promise) when nothing was awaited.
+   */
+  execute(definition: ActivityDefinition, input: string | undefined, context: ExecutionContext): ExecutionOutcome | Promise<ExecutionOutcome>;
   /** Stops what the executor started (child processes); `force` kills at once. Idempotent. */
   close(options?: { force?: boolean }): Promise<void>;
 }
