@@ -96,23 +96,24 @@ function userClient(tasks: number, seen: Seen, config: Partial<SWFClientConfig> 
   });
 }
 
-function worker(client: SWFClient, extra: { loop?: number; maxConcurrentTasks?: number; shutdownGraceMs?: number } = {}): Worker {
+function worker(client: SWFClient, extra: { loop?: number; maxConcurrentTasks?: number; maxConcurrentPolls?: number; shutdownGraceMs?: number } = {}): Worker {
   return new Worker({ client, registry, domain: 'd', taskList: 'tl', identity: 'test', maxConcurrentTasks: 4, ...extra });
 }
 
 describe('the SDK path on a client of the user’s', () => {
-  it('builds each operation’s middleware stack once, across polls, heartbeats and responds', async () => {
+  it('builds each operation’s middleware stack once (polls: once per poll loop), across 30 polls, heartbeats and responds', async () => {
     const seen: Seen = { operations: [], pollSignals: [] };
     const client = userClient(30, seen);
     const { built, calls } = watch(client);
     expect(chooseTransport(client).kind).toBe('sdk');
-    await worker(client, { loop: 30 }).run();
+    await worker(client, { loop: 30, maxConcurrentPolls: 2 }).run();
     const count = (list: string[], op: string): number => list.filter((o) => o === op).length;
     expect(count(seen.operations, 'PollForActivityTask')).toBe(30);
     expect(count(seen.operations, 'RespondActivityTaskCompleted')).toBe(30);
     expect(count(seen.operations, 'RecordActivityTaskHeartbeat')).toBe(30);
-    // Once per operation: a poll neither rebuilt its own stack nor wiped the others' cached handlers.
-    expect(Object.fromEntries(built)).toEqual({ PollForActivityTask: 1, RecordActivityTaskHeartbeat: 1, RespondActivityTaskCompleted: 1 });
+    // Once per operation (polls: once per poll loop): a poll neither rebuilt its own stack nor wiped the
+    // others' cached handlers.
+    expect(Object.fromEntries(built)).toEqual({ PollForActivityTask: 2, RecordActivityTaskHeartbeat: 1, RespondActivityTaskCompleted: 1 });
     // The user's middleware saw every call all the same.
     expect(calls).toEqual(seen.operations);
     // Every poll reached the request handler with the worker's abandon signal.

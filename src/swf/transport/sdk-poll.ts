@@ -1,44 +1,48 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { PollForActivityTaskCommand, type ActivityTask, type PollForActivityTaskInput, type SWFClient } from '@aws-sdk/client-swf';
 
-/** The abort signal of the poll being sent, read by the poll view's request handler. */
-const pollSignal = new AsyncLocalStorage<AbortSignal>();
-
 type Handle = (request: unknown, options?: Record<string, unknown>) => Promise<unknown>;
-type RequestHandlerLike = { handle: Handle };
+type LiveConfig = { requestHandler: { handle: Handle }; cacheMiddleware?: boolean };
 
 /**
- * The polls of `client`, sent through a view of it: an object whose prototype is the client (so `send`,
- * the middleware stack and the rest are the client's own) with a config of its own, a copy of the
- * client's that differs only in its request handler. That handler hands the client's request handler the
- * abort signal of the poll being sent, so a poll needs no send options:
- * - the SDK then uses a cached handler (`cacheMiddleware`), the view's own: a poll neither rebuilds the
- *   middleware stack nor wipes the client's cached respond and heartbeat handlers, as a `send` with
- *   options does (`@smithy/core`'s `Client.send` deletes `this.handlers` then);
- * - an abandoned poll's request is still aborted by the request handler, so its connection closes and
- *   no task SWF hands out afterwards goes to a request nobody reads.
- * The abandon signal also ends the promise at once, whatever the request handler or a retry delay does.
- * The view's config is a copy taken now (the SDK's middleware spreads its config, own keys only), except
- * `cacheMiddleware` and the request handler, read from the client's config on every call.
+ * The polls of `client`, each sent without send options through a view of the client made for its abort
+ * signal: an object whose prototype is the client (same `send`, same middleware stack) with a copy of the
+ * client's config in which the request handler hands the client's request handler that signal.
+ * - The SDK uses its cached handler (`cacheMiddleware`) only for a `send` without options, and a `send`
+ *   with options deletes the client's cache (`@smithy/core`'s `Client.send`). Through the view a poll
+ *   uses the view's own cached handler and leaves the client's cached respond and heartbeat handlers be.
+ * - An abandoned poll's request is still aborted in the request handler, so its connection closes and no
+ *   task SWF hands out afterwards goes to a request nobody reads. The signal also ends the promise at
+ *   once, whatever the request handler or a retry delay does.
+ * One view per signal (the worker gives each poll loop its own), kept while the signal lives: its first
+ * poll builds the middleware stack, later ones reuse it. A poll without a signal goes through the client.
  */
 export function sdkPoller(client: SWFClient): (input: PollForActivityTaskInput, signal: AbortSignal | undefined) => Promise<ActivityTask> {
-  const live = client.config as unknown as { requestHandler: RequestHandlerLike };
-  const requestHandler = Object.create(live.requestHandler as object) as RequestHandlerLike;
-  requestHandler.handle = (request, options) => {
-    const signal = pollSignal.getStore();
-    return live.requestHandler.handle(request, signal ? { ...options, abortSignal: signal } : options);
-  };
-  const config = { ...(client.config as object), requestHandler };
-  Object.defineProperty(config, 'cacheMiddleware', { enumerable: true, get: () => (live as { cacheMiddleware?: boolean }).cacheMiddleware });
-  const view = Object.create(client) as SWFClient & { config: object };
-  (view as { config: object }).config = config;
+  const views = new WeakMap<AbortSignal, SWFClient>();
   return (input, signal) => {
-    if (!signal) return view.send(new PollForActivityTaskCommand(input));
-    return abandonable(
-      pollSignal.run(signal, () => view.send(new PollForActivityTaskCommand(input))),
-      signal,
-    );
+    if (!signal) return client.send(new PollForActivityTaskCommand(input));
+    let view = views.get(signal);
+    if (!view) {
+      view = pollView(client, signal);
+      views.set(signal, view);
+    }
+    return abandonable(view.send(new PollForActivityTaskCommand(input)), signal);
   };
+}
+
+/**
+ * A view of `client` whose requests carry `signal`. Its config is a copy (the SDK's middleware spreads
+ * its config, so a prototype link would lose keys), except `cacheMiddleware` and the request handler,
+ * read from the client's config on every call.
+ */
+function pollView(client: SWFClient, signal: AbortSignal): SWFClient {
+  const live = client.config as unknown as LiveConfig;
+  const requestHandler = Object.create(live.requestHandler) as LiveConfig['requestHandler'];
+  requestHandler.handle = (request, options) => live.requestHandler.handle(request, { ...options, abortSignal: signal });
+  const config = { ...live, requestHandler };
+  Object.defineProperty(config, 'cacheMiddleware', { enumerable: true, get: () => live.cacheMiddleware });
+  const view = Object.create(client) as SWFClient;
+  (view as { config: object }).config = config;
+  return view;
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
