@@ -14,14 +14,15 @@ export type SdkPeerRole = (typeof SDK_PEER_ROLES)[number];
 /** What a peer is asked to do: one round of `n` tasks at concurrency `c`, or to stop. */
 export type PeerRequest = { c: number; n: number } | { stop: true };
 
-/** A peer's answer: the round's elapsed microseconds. */
+/** A peer's answer: the round's elapsed microseconds, and the CPU time its process spent in them. */
 export interface PeerReply {
   us: number;
+  cpuUs: number;
 }
 
 /** A measured loop living in its own process. */
 export interface Peer {
-  round(c: number, n: number): Promise<number>;
+  round(c: number, n: number): Promise<PeerReply>;
   stop(): Promise<void>;
 }
 
@@ -36,7 +37,7 @@ export async function forkPeer(module: string, args: string[]): Promise<Peer> {
     async round(c, n) {
       const reply = once(child, 'message') as Promise<[PeerReply]>;
       child.send({ c, n } satisfies PeerRequest);
-      return (await reply)[0].us;
+      return (await reply)[0];
     },
     async stop() {
       const exited = once(child, 'exit');
@@ -46,7 +47,7 @@ export async function forkPeer(module: string, args: string[]): Promise<Peer> {
   };
 }
 
-/** The peer side: answers rounds with `loop(c, n)` (elapsed µs) until told to stop. */
+/** The peer side: answers rounds with `loop(c, n)` (elapsed µs) and the CPU µs spent, until told to stop. */
 export function servePeer(loop: (c: number, n: number) => Promise<number>): void {
   process.on('message', (message: PeerRequest) => {
     if ('stop' in message) {
@@ -54,7 +55,11 @@ export function servePeer(loop: (c: number, n: number) => Promise<number>): void
       setImmediate(() => process.exit(0));
       return;
     }
-    void loop(message.c, message.n).then((us) => process.send?.({ us } satisfies PeerReply));
+    const cpu = process.cpuUsage();
+    void loop(message.c, message.n).then((us) => {
+      const spent = process.cpuUsage(cpu);
+      process.send?.({ us, cpuUs: spent.user + spent.system } satisfies PeerReply);
+    });
   });
   process.send?.({ ready: true });
 }

@@ -1,11 +1,12 @@
 import {
   PollForActivityTaskCommand,
   RecordActivityTaskHeartbeatCommand,
+  SWFClient,
   RespondActivityTaskCanceledCommand,
   RespondActivityTaskCompletedCommand,
   RespondActivityTaskFailedCommand,
-  type SWFClient,
 } from '@aws-sdk/client-swf';
+import { sdkPoller } from './sdk-poll.js';
 import type { SwfTransport } from './types.js';
 
 /** Anything with `SWFClient`'s `send`: an `SWFClient`, a mock, a wrapper of the user's. */
@@ -15,14 +16,20 @@ const transports = new WeakMap<object, SwfTransport>();
 
 /**
  * The SDK path: every call is a command sent through `client.send`, so the client's middleware, retry
- * strategy, logger and request handler all apply. One transport per client (cached).
+ * strategy, logger and request handler all apply. One transport per client (cached). On an `SWFClient`
+ * a poll's abort signal reaches the request handler without send options, so the SDK's handler cache
+ * (`cacheMiddleware`) serves polls too and is not wiped by them (see `sdkPoller`); anything else with a
+ * `send` gets the signal as the send option `abortSignal`.
  */
 export function sdkTransport(client: SwfSender): SwfTransport {
   let transport = transports.get(client);
   if (!transport) {
+    const poll = client instanceof SWFClient ? sdkPoller(client) : undefined;
     transport = {
       kind: 'sdk',
-      pollForActivityTask: (input, options) => client.send(new PollForActivityTaskCommand(input), options?.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      pollForActivityTask: poll
+        ? (input, options) => poll(input, options?.abortSignal)
+        : (input, options) => client.send(new PollForActivityTaskCommand(input), options?.abortSignal ? { abortSignal: options.abortSignal } : {}),
       respondActivityTaskCompleted: async (input) => {
         await client.send(new RespondActivityTaskCompletedCommand(input));
       },
