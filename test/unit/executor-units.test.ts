@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Activity, ActivityRegistry, activity, ConfigurationError, createHostFunctions, defaultRegistry, type ActivityContext } from 'flowy-swf';
 import { compileProcessExecutorOptions, PROCESS_EXECUTOR_DEFAULTS } from '../../src/executor/options.js';
 import { progressDetails } from '../../src/executor/progress.js';
-import { runActivity } from '../../src/executor/run-activity.js';
+import { executeActivity, runActivity } from '../../src/executor/run-activity.js';
 import { workerOptions, type WorkerFlags } from '../../src/cli/worker-command.js';
 import { compileWorkerOptions } from '../../src/worker/options.js';
 
@@ -110,6 +110,44 @@ describe('progress', () => {
     }
     expect(seen).toEqual([0, 1, 2]);
     expect(step.value).toEqual({ status: 'returned', result: '"done"' });
+  });
+
+  it('executeActivity answers a plain value at once, a promise once settled, and hands each yield to onProgress', async () => {
+    const defaults = { heartbeatTimeout: 'NONE', scheduleToCloseTimeout: '1', scheduleToStartTimeout: '1', startToCloseTimeout: '1' };
+    const define = (activityClass: new () => Activity) => ({ name: 'x', version: '1', taskList: 't', activityClass, defaults });
+    class Plain extends Activity {
+      run(n: number): number {
+        return n + 1;
+      }
+    }
+    class Later extends Activity {
+      async run(n: number): Promise<number> {
+        return n * 2;
+      }
+    }
+    class Failing extends Activity {
+      async run(): Promise<never> {
+        throw new Error('no');
+      }
+    }
+    class Streaming extends Activity {
+      async *run(): AsyncGenerator<string, string> {
+        yield 'a';
+        yield 'b';
+        return 'end';
+      }
+    }
+    const progress: unknown[] = [];
+    const onProgress = (value: unknown): void => void progress.push(value);
+    // No generator, no promise: the outcome is there before anything is awaited.
+    expect(executeActivity(define(Plain), '[[1], {}]', context(), onProgress)).toEqual({ status: 'returned', result: '2' });
+    const later = executeActivity(define(Later), '[[4], {}]', context(), onProgress);
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toEqual({ status: 'returned', result: '8' });
+    expect(await executeActivity(define(Failing), undefined, context(), onProgress)).toMatchObject({ status: 'threw', error: { message: 'no' } });
+    expect(executeActivity(define(Plain), 'not json', context(), onProgress)).toMatchObject({ status: 'threw' });
+    expect(await executeActivity(define(Streaming), undefined, context(), onProgress)).toEqual({ status: 'returned', result: '"end"' });
+    expect(progress).toEqual(['a', 'b']);
   });
 });
 
