@@ -92,28 +92,19 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
   const delegation = await startDemoDelegation(client);
   try {
     await client.send(new RegisterDomainCommand({ name: DOMAIN, workflowExecutionRetentionPeriodInDays: '1' }));
-    await client.send(
-      new RegisterWorkflowTypeCommand({
-        domain: DOMAIN,
-        name: 'fanout',
-        version: '1',
-        defaultTaskList: { name: DECISIONS },
-        defaultChildPolicy: 'TERMINATE',
-        defaultExecutionStartToCloseTimeout: '3600',
-        defaultTaskStartToCloseTimeout: '30',
-      }),
-    );
-    await client.send(
-      new RegisterWorkflowTypeCommand({
-        domain: DOMAIN,
-        name: 'progress',
-        version: '1',
-        defaultTaskList: { name: PROGRESS_DECISIONS },
-        defaultChildPolicy: 'TERMINATE',
-        defaultExecutionStartToCloseTimeout: '600',
-        defaultTaskStartToCloseTimeout: '30',
-      }),
-    );
+    for (const [name, taskList, executionTimeout] of [['fanout', DECISIONS, '3600'], ['progress', PROGRESS_DECISIONS, '600']] as const) {
+      await client.send(
+        new RegisterWorkflowTypeCommand({
+          domain: DOMAIN,
+          name,
+          version: '1',
+          defaultTaskList: { name: taskList },
+          defaultChildPolicy: 'TERMINATE',
+          defaultExecutionStartToCloseTimeout: executionTimeout,
+          defaultTaskStartToCloseTimeout: '30',
+        }),
+      );
+    }
     exampleSwf.client = client;
     let workerReady!: () => void;
     const ready = new Promise<void>((resolve) => {

@@ -138,10 +138,8 @@ function compileOptions(options: LocalSwfOptions): Required<Omit<LocalSwfOptions
   if (!(pollTimeoutMs > 0 && pollTimeoutMs <= MAX_DELAY_MS)) throw new TypeError(`pollTimeoutMs is ${pollTimeoutMs}; it must be more than 0 and at most ${MAX_DELAY_MS}`);
   const latencyMs = options.latencyMs ?? 0;
   if (!(latencyMs >= 0 && latencyMs <= MAX_DELAY_MS)) throw new TypeError(`latencyMs is ${latencyMs}; it must be from 0 to ${MAX_DELAY_MS}`);
-  const maxOpen = options.maxOpenActivitiesPerExecution ?? 1000;
-  if (!Number.isInteger(maxOpen) || maxOpen < 1) throw new TypeError(`maxOpenActivitiesPerExecution is ${maxOpen}; it must be a whole number of at least 1`);
-  const maxDomains = options.maxDomains ?? 100;
-  if (!Number.isInteger(maxDomains) || maxDomains < 1) throw new TypeError(`maxDomains is ${maxDomains}; it must be a whole number of at least 1`);
+  const maxOpen = wholeAtLeast('maxOpenActivitiesPerExecution', options.maxOpenActivitiesPerExecution ?? 1000, 1);
+  const maxDomains = wholeAtLeast('maxDomains', options.maxDomains ?? 100, 1);
   const allowedHosts = options.allowedHosts ?? [];
   if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string' || h.trim() === '')) {
     throw new TypeError(`allowedHosts is ${JSON.stringify(allowedHosts)}; it must be an array of host names, e.g. ['swf.internal']`);

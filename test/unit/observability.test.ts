@@ -26,6 +26,16 @@ describe('prometheusMetrics', () => {
     expect(text).toContain('flowy_swf_swf_retries_total{operation="PollForActivityTask",domain="d",task_list="t"} 1');
   });
 
+  it('counts progress values by activity type and version', async () => {
+    const metrics = prometheusMetrics({ labels: { domain: 'd', task_list: 't' } });
+    metrics.progress('stream', '1');
+    metrics.progress('stream', '1');
+    metrics.progress('stream', '2');
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('flowy_swf_activity_progress_total{activity_type="stream",version="1",domain="d",task_list="t"} 2');
+    expect(text).toContain('flowy_swf_activity_progress_total{activity_type="stream",version="2",domain="d",task_list="t"} 1');
+  });
+
   it('keeps two sinks apart: each has its own registry', async () => {
     const a = prometheusMetrics();
     const b = prometheusMetrics();
