@@ -106,7 +106,7 @@ export function isTransient(error: unknown): boolean {
 }
 
 /** True when the SDK got an HTTP answer whose body it could not parse (`SyntaxError` with `$metadata`). */
-export function isUnparseableAnswer(error: unknown): boolean {
+function isUnparseableAnswer(error: unknown): boolean {
   const e = error as AwsLikeError | null;
   return e?.name === 'SyntaxError' && typeof e.$metadata === 'object' && e.$metadata !== null;
 }

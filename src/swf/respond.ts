@@ -92,15 +92,17 @@ export function respondCompleted(
   result: string,
   options: RespondOptions = {},
 ): Promise<RespondOutcome> {
+  let transport: SwfTransport;
   try {
     assertResultFits(result);
+    transport = toTransport(client);
   } catch (error) {
     return Promise.reject(error);
   }
   return respond(
     'RespondActivityTaskCompleted',
     taskToken,
-    () => toTransport(client).respondActivityTaskCompleted({ taskToken, result }),
+    () => transport.respondActivityTaskCompleted({ taskToken, result }),
     options,
   );
 }
@@ -118,10 +120,11 @@ export async function respondFailed(
 ): Promise<RespondOutcome> {
   if (details !== undefined) assertFits('failure details', details, SWF_LIMITS.data, 'send shorter details');
   const cut = truncate(reason, SWF_LIMITS.reason);
+  const transport = toTransport(client);
   return respond(
     'RespondActivityTaskFailed',
     taskToken,
-    () => toTransport(client).respondActivityTaskFailed({ taskToken, reason: cut, details }),
+    () => transport.respondActivityTaskFailed({ taskToken, reason: cut, details }),
     options,
   );
 }
@@ -134,10 +137,11 @@ export async function respondCanceled(
   options: RespondOptions = {},
 ): Promise<RespondOutcome> {
   if (details !== undefined) assertFits('cancel details', details, SWF_LIMITS.data, 'send shorter details');
+  const transport = toTransport(client);
   return respond(
     'RespondActivityTaskCanceled',
     taskToken,
-    () => toTransport(client).respondActivityTaskCanceled({ taskToken, details }),
+    () => transport.respondActivityTaskCanceled({ taskToken, details }),
     options,
   );
 }

@@ -50,7 +50,7 @@ async function serve(handler: Handler): Promise<{ url: string; polls: () => numb
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, polls: () => polls, set: (h) => (current = h) };
 }
 
-function startWorker(endpoint: string, extra: { maxPollFaults?: number } = {}) {
+function startWorker(endpoint: string, extra: { maxPollFaults?: number; transport?: 'lean' | 'sdk' } = {}) {
   const { logger, lines } = recordingLogger();
   const backoff = recordingBackoff(() => 20);
   const client = createSwfClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
@@ -64,6 +64,7 @@ function startWorker(endpoint: string, extra: { maxPollFaults?: number } = {}) {
     backoff,
     logger,
     maxPollFaults: extra.maxPollFaults ?? 3,
+    ...(extra.transport ? { transport: extra.transport } : {}),
   });
   const done = worker.run();
   stops.push(async () => {
@@ -131,17 +132,20 @@ describe('polling an endpoint that is not SWF', () => {
     expect(lines[0]!.message).toMatch(/HTTP 500 with an answer that is not SWF's JSON/);
   });
 
+  // Both paths cap answers: the lean transport in its wire client, the SDK path in createSwfClient's request handler.
   it.each([
-    ['with a content-length', true],
-    ['chunked, without a content-length', false],
-  ])('a 2 MB answer (%s) is refused without being buffered: ResponseTooLargeError, backoff', async (_label, withLength) => {
+    ['with a content-length', 'lean', true],
+    ['chunked, without a content-length', 'lean', false],
+    ['with a content-length', 'sdk', true],
+    ['chunked, without a content-length', 'sdk', false],
+  ] as const)('a 2 MB answer (%s, %s path) is refused without being buffered: ResponseTooLargeError, backoff', async (_label, transport, withLength) => {
     const big = Buffer.alloc(2 * 1024 * 1024, 0x20);
     const s = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', ...(withLength ? { 'content-length': String(big.length + 2) } : {}) });
       res.write('{"');
       res.end(big);
     });
-    const w = startWorker(s.url);
+    const w = startWorker(s.url, { transport });
     await expectBackoffStreak(w, 4);
     const lines = pollLines(w.lines);
     expect(lines).toHaveLength(1);

@@ -44,7 +44,7 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 /** `$metadata` as the SDK fills it for one attempt. */
-export function responseMetadata(status: number, headers: IncomingHttpHeaders): ResponseMetadata {
+function responseMetadata(status: number, headers: IncomingHttpHeaders): ResponseMetadata {
   return {
     httpStatusCode: status,
     requestId: header(headers, 'x-amzn-requestid') ?? header(headers, 'x-amzn-request-id') ?? header(headers, 'x-amz-request-id'),

@@ -175,6 +175,7 @@ export function nodeHttpWire(origin: URL, path: string, options: WireOptions): W
   const agent = tls ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   const send = tls ? httpsRequest : httpRequest;
   const port = origin.port ? Number(origin.port) : undefined;
+  const hostname = origin.hostname.replace(/^\[|\]$/g, ''); // an IPv6 literal without its brackets
   return {
     post(headers, body, signal) {
       return new Promise<WireResponse>((resolve, reject) => {
@@ -182,7 +183,7 @@ export function nodeHttpWire(origin: URL, path: string, options: WireOptions): W
         const req = send(
           {
             agent,
-            hostname: origin.hostname.replace(/^\[|\]$/g, ''),
+            hostname,
             port,
             path,
             method: 'POST',

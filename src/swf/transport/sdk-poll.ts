@@ -46,7 +46,7 @@ function pollView(client: SWFClient, signal: AbortSignal): SWFClient {
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
-export function abandonable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function abandonable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) {
     promise.catch(() => {});
