@@ -62,10 +62,8 @@ export class CallTimeoutError extends FlowySwfError {
 export interface PeerOptions {
   /** This side's caller id: `worker:<pid>`, `child:<pid>`. */
   id: string;
-  /** Functions this side serves besides the built-in `self.cancel` and `self.ping`. @default none */
+  /** Functions this side serves besides the built-in `self.cancel` and `self.ping` (which answers `{ pid, rss }`). @default none */
   handlers?: HandlerLookup;
-  /** What `self.ping` answers. @default () => ({ pid, rss }) */
-  pingInfo?: () => unknown;
 }
 
 /** A call this side made: its acknowledgement, its yields (when it streams) and its result. */
@@ -117,7 +115,7 @@ export class Peer {
     this.#comm = communicator;
     this.#options = options;
     this.register('self', 'cancel', (args) => this.#cancelServed(args));
-    this.register('self', 'ping', () => (options.pingInfo ? options.pingInfo() : { pid: process.pid, rss: process.memoryUsage.rss() }));
+    this.register('self', 'ping', () => ({ pid: process.pid, rss: process.memoryUsage.rss() }));
     this.closed = this.#readLoop();
   }
 
