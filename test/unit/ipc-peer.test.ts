@@ -173,6 +173,24 @@ describe('Peer', () => {
     await a.close();
   });
 
+  it('call with a signal cancels the call in the callee when the signal aborts; an aborted signal sends nothing', async () => {
+    let calls = 0;
+    const [a] = peers({}, {
+      'task.wait': (_args, ctx) => {
+        calls++;
+        return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+      },
+    });
+    const controller = new AbortController();
+    const waiting = a.call('task', 'wait', null, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 20));
+    controller.abort(Object.assign(new Error('gave up'), { name: 'ActivityAbortedError', kind: 'cancelled' }));
+    await expect(waiting).rejects.toMatchObject({ name: 'ActivityAbortedError', kind: 'cancelled', message: 'gave up' });
+    await expect(a.call('task', 'wait', null, { signal: controller.signal })).rejects.toThrow('gave up');
+    expect(calls).toBe(1);
+    await a.close();
+  });
+
   it('a value with no JSON form becomes the call error; a closed channel rejects calls in flight', async () => {
     const [a, b] = peers({}, { 'task.bigint': () => 1n, 'task.never': () => new Promise(() => {}) });
     await expect(a.call('task', 'bigint', null)).rejects.toMatchObject({ name: 'FrameError' });
