@@ -38,7 +38,7 @@ describe('writes', () => {
     });
     const sent: Buffer[] = [];
     toServer.on('data', (c: Buffer) => sent.push(c));
-    const caller = new Peer(new StreamCommunicator('pipe', toCaller, toServer, undefined, undefined, 'now'), { id: 'caller' });
+    const caller = new Peer(new StreamCommunicator('pipe', toCaller, toServer, undefined, 'now'), { id: 'caller' });
     expect(await caller.call('x', 'echo', { n: 1 })).toEqual({ n: 1 });
     // One chunk holding two frames: the ack, then the return.
     expect(chunks).toHaveLength(1);
