@@ -57,18 +57,8 @@ export class ChildTaskContext implements ActivityContext {
   }
 
   callHost(namespace: string, func: string, args?: unknown, options?: CallHostOptions): Promise<unknown> {
+    // Abandoning the call (its signal aborts) cancels it in the worker, whose host function sees its signal abort.
     const signal = options?.signal;
-    if (!signal) return this.peer.call(namespace, func, args ?? null, { callerId: this.#callerId });
-    if (signal.aborted) return Promise.reject(signal.reason);
-    // Abandoning the call cancels it in the worker, whose host function sees its signal abort.
-    const remote = this.peer.open(namespace, func, args ?? null, { callerId: this.#callerId });
-    void (async () => {
-      for await (const _ of remote) {
-        // a stream's values are not wanted here
-      }
-    })().catch(() => {});
-    const onAbort = (): void => void remote.cancel(signal.reason).catch(() => {});
-    signal.addEventListener('abort', onAbort, { once: true });
-    return remote.result.finally(() => signal.removeEventListener('abort', onAbort));
+    return this.peer.call(namespace, func, args ?? null, signal ? { callerId: this.#callerId, signal } : { callerId: this.#callerId });
   }
 }

@@ -32,8 +32,6 @@ export interface Communicator {
   write(message: Message): void;
   /** The next message, or `undefined` once the other side closed (or this side did). */
   read(): Promise<Message | undefined>;
-  /** Every message until the channel closes. */
-  [Symbol.asyncIterator](): AsyncIterator<Message>;
   /** Ends the channel; idempotent. */
   close(): Promise<void>;
   /** Resolves when the channel is closed: `undefined` for a clean end, the error otherwise. */
@@ -58,7 +56,6 @@ export class StreamCommunicator implements Communicator {
     private readonly readable: Readable,
     private readonly writable: Writable,
     private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
-    private readonly onClose?: () => void,
     /**
      * `'together'`: messages written in one burst of work (until its promise jobs have run) leave together
      * (the task side, whose ack and return of a quick call then cost one write and one wake-up of the
@@ -125,14 +122,6 @@ export class StreamCommunicator implements Communicator {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
-    for (;;) {
-      const m = await this.read();
-      if (m === undefined) return;
-      yield m;
-    }
-  }
-
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       this.#flush();
@@ -176,6 +165,5 @@ export class StreamCommunicator implements Communicator {
     for (const waiter of this.#waiting.splice(0)) waiter(undefined);
     this.#resolveClosed(error);
     if (!this.writable.destroyed) this.writable.destroy();
-    this.onClose?.();
   }
 }

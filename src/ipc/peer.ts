@@ -62,10 +62,8 @@ export class CallTimeoutError extends FlowySwfError {
 export interface PeerOptions {
   /** This side's caller id: `worker:<pid>`, `child:<pid>`. */
   id: string;
-  /** Functions this side serves besides the built-in `self.cancel` and `self.ping`. @default none */
+  /** Functions this side serves besides the built-in `self.cancel` and `self.ping` (which answers `{ pid, rss }`). @default none */
   handlers?: HandlerLookup;
-  /** What `self.ping` answers. @default () => ({ pid, rss }) */
-  pingInfo?: () => unknown;
 }
 
 /** A call this side made: its acknowledgement, its yields (when it streams) and its result. */
@@ -117,7 +115,7 @@ export class Peer {
     this.#comm = communicator;
     this.#options = options;
     this.register('self', 'cancel', (args) => this.#cancelServed(args));
-    this.register('self', 'ping', () => (options.pingInfo ? options.pingInfo() : { pid: process.pid, rss: process.memoryUsage.rss() }));
+    this.register('self', 'ping', () => ({ pid: process.pid, rss: process.memoryUsage.rss() }));
     this.closed = this.#readLoop();
   }
 
@@ -177,9 +175,12 @@ export class Peer {
 
   /**
    * Calls `ns`.`func` and resolves with its return (or stop) value; yields of a stream are dropped.
-   * `timeoutMs` rejects with `CallTimeoutError` when no answer came in time; `callerId` replaces this side's id.
+   * `timeoutMs` rejects with `CallTimeoutError` when no answer came in time; `callerId` replaces this side's id;
+   * `signal` cancels the call on the other side when it aborts (the call then rejects with what the callee threw).
    */
-  async call(ns: string, func: string, args: unknown, options: { timeoutMs?: number; callerId?: string } = {}): Promise<unknown> {
+  async call(ns: string, func: string, args: unknown, options: { timeoutMs?: number; callerId?: string; signal?: AbortSignal } = {}): Promise<unknown> {
+    const { signal } = options;
+    if (signal?.aborted) throw signal.reason;
     const remote = this.open(ns, func, args, options.callerId === undefined ? {} : { callerId: options.callerId });
     const drain = (async () => {
       for await (const _ of remote) {
@@ -187,21 +188,29 @@ export class Peer {
       }
     })();
     drain.catch(() => {});
-    if (options.timeoutMs === undefined) return remote.result;
+    if (!signal) return this.#answerWithin(ns, func, remote, options.timeoutMs);
+    const onAbort = (): void => void remote.cancel(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.#answerWithin(ns, func, remote, options.timeoutMs);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** `remote`'s result, or `CallTimeoutError` (the call given up on) when it did not come within `timeoutMs`. */
+  #answerWithin(ns: string, func: string, remote: RemoteCall, timeoutMs: number | undefined): Promise<unknown> {
+    if (timeoutMs === undefined) return remote.result;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const call = this.#calls.get(remote.callId);
-        const error = new CallTimeoutError(`${ns}.${func} did not answer within ${options.timeoutMs} ms`);
+        const error = new CallTimeoutError(`${ns}.${func} did not answer within ${timeoutMs} ms`);
         if (call) call.reject(error);
         reject(error);
-      }, options.timeoutMs);
+      }, timeoutMs);
     });
-    try {
-      return await Promise.race([remote.result, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return Promise.race([remote.result, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Closes the channel: calls in flight reject, served calls are aborted. */

@@ -52,7 +52,7 @@ function preparePipe(maxMessageBytes: number): PreparedCommunicator {
       const toChild = child.stdio[PIPE_FDS.toChild] as Writable | null;
       const fromChild = child.stdio[PIPE_FDS.toParent] as Readable | null;
       if (!toChild || !fromChild) throw new Error('the child was spawned without its pipe pair (stdio 3 and 4)');
-      return new StreamCommunicator('pipe', fromChild, toChild, maxMessageBytes, undefined, 'now');
+      return new StreamCommunicator('pipe', fromChild, toChild, maxMessageBytes, 'now');
     },
     async dispose() {},
   };
@@ -105,7 +105,7 @@ async function prepareSocket(maxMessageBytes: number): Promise<PreparedCommunica
       const socket = await acceptOne(listening.server, signal);
       // One child per socket: stop listening once it is in (the connection stays open).
       void listening.dispose();
-      return new StreamCommunicator('socket', socket, socket, maxMessageBytes, undefined, 'now');
+      return new StreamCommunicator('socket', socket, socket, maxMessageBytes, 'now');
     },
     dispose: listening.dispose,
   };

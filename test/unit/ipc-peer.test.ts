@@ -38,7 +38,7 @@ describe('writes', () => {
     });
     const sent: Buffer[] = [];
     toServer.on('data', (c: Buffer) => sent.push(c));
-    const caller = new Peer(new StreamCommunicator('pipe', toCaller, toServer, undefined, undefined, 'now'), { id: 'caller' });
+    const caller = new Peer(new StreamCommunicator('pipe', toCaller, toServer, undefined, 'now'), { id: 'caller' });
     expect(await caller.call('x', 'echo', { n: 1 })).toEqual({ n: 1 });
     // One chunk holding two frames: the ack, then the return.
     expect(chunks).toHaveLength(1);
@@ -170,6 +170,24 @@ describe('Peer', () => {
     await expect(call.result).rejects.toMatchObject({ name: 'ActivityAbortedError', kind: 'cancelled' });
     expect((seenReason as RemoteError).kind).toBe('cancelled');
     expect(await call.cancel()).toBe(false);
+    await a.close();
+  });
+
+  it('call with a signal cancels the call in the callee when the signal aborts; an aborted signal sends nothing', async () => {
+    let calls = 0;
+    const [a] = peers({}, {
+      'task.wait': (_args, ctx) => {
+        calls++;
+        return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+      },
+    });
+    const controller = new AbortController();
+    const waiting = a.call('task', 'wait', null, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 20));
+    controller.abort(Object.assign(new Error('gave up'), { name: 'ActivityAbortedError', kind: 'cancelled' }));
+    await expect(waiting).rejects.toMatchObject({ name: 'ActivityAbortedError', kind: 'cancelled', message: 'gave up' });
+    await expect(a.call('task', 'wait', null, { signal: controller.signal })).rejects.toThrow('gave up');
+    expect(calls).toBe(1);
     await a.close();
   });
 
