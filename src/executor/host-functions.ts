@@ -52,7 +52,7 @@ export class HostFunctions {
 
   /**
    * Serves `fn` as `namespace`.`func`; registering the same name again replaces it. Names are 1 to 64
-   * of `A-Z a-z 0-9 _ . -`, starting with a letter or `_`; `self` and `activity` are reserved.
+   * of `A-Z a-z 0-9 _ . -`, starting with a letter or `_`; `self`, `activity` and `messaging` are reserved.
    */
   register(namespace: string, func: string, fn: HostFunction): void {
     for (const [what, value] of [['namespace', namespace], ['func', func]] as const) {

@@ -3,6 +3,7 @@
  * reported; this executor moves the run itself across a communicator, watches the child (pings,
  * memory) and stops its process tree when the task's signal aborts or the child misbehaves.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SuspendTask } from '../activity/errors.js';
 import { RemoteError, unboxError, type BoxedError, type HandlerLookup, type RemoteCall } from '../ipc/index.js';
 import { ConfigurationError } from '../swf/errors.js';
@@ -171,7 +172,7 @@ export class ProcessExecutor implements TaskExecutor {
   /** Why a call failed: the child was stopped, or died, or could not run the task. */
   async #explain(child: PooledChild, error: unknown, context: ExecutionContext): Promise<{ error: unknown; context?: string }> {
     if (error instanceof RemoteError) return { error, context: `child process ${child.pid} could not run the task` };
-    const how = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(r, 2_000, undefined))]);
+    const how = await Promise.race([child.exited, sleep(2_000, undefined, { ref: false })]);
     const stderr = child.stderr.toString().trim();
     const tail = stderr ? `\nits stderr ends with:\n${stderr.slice(-2_000)}` : '';
     const stopper = this.#stoppedBy.get(child);
