@@ -72,6 +72,23 @@ describe('process executor', () => {
     }
   });
 
+  it('replaces a child after maxTasksPerChild tasks and stops one idle for idleTimeoutMs', { timeout: 90_000 }, async () => {
+    const { domain, w } = await workerFor({ processExecutor: { maxTasksPerChild: 2, idleTimeoutMs: 500 } });
+    try {
+      const pids: number[] = [];
+      for (const id of ['m1', 'm2', 'm3']) {
+        const execution = await scheduleActivities(suite.env.client, domain, [{ activityId: id, name: 'exec-where', args: [1], taskList: 'exec' }]);
+        pids.push((JSON.parse((await outcomeOf(suite.env.client, execution, id)).result ?? '') as { pid: number }).pid);
+      }
+      expect(pids[1]).toBe(pids[0]); // reused while under maxTasksPerChild
+      expect(pids[2]).not.toBe(pids[0]); // replaced after 2 tasks
+      await until('the spent child to exit', async () => !isRunning(pids[0]!), 10_000);
+      await until('the idle child to be stopped', async () => !isRunning(pids[2]!), 10_000);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it('streams yields as progress (inline and in a child): onProgress, heartbeat details, the return value is the result', { timeout: 90_000 }, async () => {
     const { domain, w, progress, counted } = await workerFor();
     try {
