@@ -28,9 +28,13 @@ interface Tally {
   endpointCpuUs: number;
 }
 
-/** Runs `loop` and adds its wall time, this process's CPU and the endpoint's CPU to `tally`. */
+/**
+ * Runs `loop` and adds its wall time, this process's CPU and the endpoint's CPU to `tally`. No forced
+ * collection before it: a full `gc()` throws away optimised code, and the next ~1,000 tasks re-warm it,
+ * which no running worker pays (docs/performance.md, "Forced collections and re-warming"). The A B B A
+ * order shares out each side's garbage instead.
+ */
 async function measured(swf: ForkedLocalSwf, tally: Tally, loop: () => Promise<number>): Promise<void> {
-  collectGarbage();
   const endpointBefore = await swf.cpuUs();
   const cpuBefore = cpuNowUs();
   tally.us += await loop();
@@ -52,6 +56,7 @@ export const throughput: Scenario = {
     const sample: Sample = {};
     try {
       await prepareDomain(client, TARGET.domain, TYPE, TARGET.taskList);
+      collectGarbage();
       await seed(1000);
       await bareLoop(bare, TARGET, 8, 500);
       await workerLoop({ client, registry }, TARGET, 8, 500);

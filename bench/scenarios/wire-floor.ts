@@ -40,6 +40,7 @@ export const wireFloor: Scenario = {
     try {
       await prepareDomain(client, TARGET.domain, TYPE, TARGET.taskList);
       await seed(1500);
+      collectGarbage();
       for (const side of SIDES) await loops[side](8, 500);
       for (const c of CONCURRENCY) {
         const n = quick ? 600 : 1500;
@@ -49,8 +50,10 @@ export const wireFloor: Scenario = {
         for (let r = 0; r < rounds; r++) {
           const order = (run + r) % 2 === 0 ? SIDES : [...SIDES].reverse();
           for (const side of order) {
+            // No forced collection here: it would throw away optimised code that the next ~1,000 tasks
+            // re-warm (docs/performance.md, "Forced collections and re-warming"); the alternating order
+            // shares out each side's garbage instead.
             await seed(n);
-            collectGarbage();
             const before = cpuNowUs();
             us.set(side, (us.get(side) ?? 0) + (await loops[side](c, n)));
             cpu.set(side, (cpu.get(side) ?? 0) + cpuNowUs() - before);
