@@ -36,3 +36,16 @@ export class BenchBeat extends Activity {
     return beats;
   }
 }
+
+/** What `bench-round-trip` awaits once per task; the processExecutor scenario points it at its children. */
+export const roundTrip: { to: () => Promise<unknown> } = {
+  to: () => Promise.reject(new Error('bench-round-trip: no child to call; the scenario sets roundTrip.to')),
+};
+
+/** Run inline, does nothing but one protocol round trip to an idle child process: the floor of a task in a child. */
+@activity('bench-round-trip', 1, 'bench')
+export class BenchRoundTrip extends Activity {
+  async run(): Promise<void> {
+    await roundTrip.to();
+  }
+}

@@ -10,7 +10,7 @@ import { PooledChild } from '../../src/executor/child-process.js';
 import { createHostFunctions } from '../../src/executor/index.js';
 import { descendants } from '../../src/executor/process-tree.js';
 import type { CommunicatorName } from '../../src/ipc/index.js';
-import '../executor-activities.js';
+import { roundTrip } from '../executor-activities.js';
 import { collectGarbage, inProcessClient } from '../fixtures.js';
 import { noOpTaskSource } from '../in-process-handler.js';
 import { benchModule } from '../paths.js';
@@ -18,6 +18,7 @@ import { pairedRatio, setPath, type Sample, type Scenario } from '../scenario.js
 import { round } from '../stats.js';
 
 const TYPE = { name: 'bench-noop', version: '1' };
+const ROUND_TRIP = { name: 'bench-round-trip', version: '1' };
 const CONCURRENCY = [1, 64] as const;
 const LIMIT = 1.5;
 const TICK_US = 1e6 / 100; // /proc CPU times are in clock ticks of 10 ms
@@ -42,27 +43,52 @@ function cpuUs(): number {
   return u.user + u.system;
 }
 
-/** How a variant runs tasks: inline, or in child processes taking `perChild` tasks at once. */
+/**
+ * How a variant runs tasks: inline, or in child processes taking `perChild` tasks at once; `roundTrip`
+ * runs inline an activity that makes one protocol call (`self.ping`) to one of `c` idle children per task.
+ */
 interface Variant {
   executor: 'inline' | 'process';
   perChild?: number;
+  roundTrip?: boolean;
 }
 
-/** The variants measured at concurrency `c`: inline, the process executor as it comes, and (at c64) 8 tasks per child. */
+/**
+ * The variants measured at concurrency `c`: inline, the process executor as it comes, (at c64) 8 tasks
+ * per child, and the floor: inline plus one bare protocol round trip to a child per task.
+ */
 function variants(c: number): Record<string, Variant> {
   return {
     inline: { executor: 'inline' },
     process: { executor: 'process' },
     ...(c > 1 ? { processPerChild8: { executor: 'process', perChild: 8 } } : {}),
+    roundTrip: { executor: 'inline', roundTrip: true },
+  };
+}
+
+const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** `c` idle children on the pipe communicator, pinged in turn by `bench-round-trip`; returns how to stop them. */
+async function roundTripChildren(c: number): Promise<() => Promise<void>> {
+  const children = await Promise.all(
+    Array.from({ length: c }, () =>
+      PooledChild.start({ communicator: 'pipe', memoryLimitMb: 512, startTimeoutMs: 30_000, nodeArgs: [], log: quietLog, hostFunctions: () => undefined }),
+    ),
+  );
+  let next = 0;
+  roundTrip.to = () => children[next++ % children.length]!.peer.call('self', 'ping', null);
+  return async () => {
+    await Promise.all(children.map(async (child) => (await child.peer.close(), await child.exited)));
   };
 }
 
 /** CPU µs per task (worker and children) over `measured` tasks after `warm` ones, on a fresh worker of one executor. */
 async function cpuPerTask(variant: Variant, c: number, warm: number, measured: number): Promise<{ worker: number; children: number }> {
-  const source = noOpTaskSource(TYPE);
+  const type = variant.roundTrip ? ROUND_TRIP : TYPE;
+  const source = noOpTaskSource(type);
   const client = inProcessClient(source.operations);
   const registry = new ActivityRegistry();
-  const decorated = defaultRegistry().get(TYPE.name, TYPE.version)!;
+  const decorated = defaultRegistry().get(type.name, type.version)!;
   registry.register(Object.freeze({ ...decorated, file: benchModule('executor-activities') }) as ActivityDefinition);
   let finished = 0;
   let start = [0, 0];
@@ -90,9 +116,11 @@ async function cpuPerTask(variant: Variant, c: number, warm: number, measured: n
       },
     },
   });
+  const stopChildren = variant.roundTrip ? await roundTripChildren(c) : undefined;
   collectGarbage();
   await worker.run();
   client.destroy();
+  await stopChildren?.();
   return { worker: (end[0]! - start[0]!) / measured, children: (end[1]! - start[1]!) / measured };
 }
 
@@ -103,7 +131,7 @@ async function startupMs(communicator: CommunicatorName): Promise<number> {
     memoryLimitMb: 512,
     startTimeoutMs: 30_000,
     nodeArgs: [],
-    log: { debug() {}, info() {}, warn() {}, error() {} },
+    log: quietLog,
     hostFunctions: () => undefined,
   });
   const ms = performance.now() - started;
@@ -119,7 +147,7 @@ async function throughput(communicator: CommunicatorName): Promise<{ mbPerSec: n
     memoryLimitMb: 1024,
     startTimeoutMs: 30_000,
     nodeArgs: [],
-    log: { debug() {}, info() {}, warn() {}, error() {} },
+    log: quietLog,
     hostFunctions: () => undefined,
   });
   try {
@@ -163,6 +191,7 @@ export const processExecutor: Scenario = {
         sample[`c${c}.${name}WorkerCpuUsPerTask`] = us[name]!.worker;
         sample[`c${c}.${name}ChildrenCpuUsPerTask`] = us[name]!.children;
         sample[`c${c}.${name === 'process' ? 'runRatio' : `${name}RunRatio`}`] = total / inline;
+        if (name === 'process') sample[`c${c}.overRoundTrip`] = total / (us.roundTrip!.worker + us.roundTrip!.children);
       }
     }
     if (process.env.BENCH_EXECUTOR_CPU_ONLY === '1') return sample;
@@ -185,6 +214,11 @@ export const processExecutor: Scenario = {
     });
     const packed = pairedRatio(get, 'c64.processPerChild8RunRatio', 'c64.processPerChild8CpuUsPerTask', 'c64.inlineCpuUsPerTask');
     setPath(json, 'c64.perChild8Ratio', round(packed));
+    for (const c of CONCURRENCY) {
+      // The floor: one bare protocol round trip to a child per task, over inline. Not a target; it shows how
+      // much of the process executor's ratio any task in a child pays on this machine.
+      setPath(json, `c${c}.floorRatio`, round(pairedRatio(get, `c${c}.roundTripRunRatio`, `c${c}.roundTripCpuUsPerTask`, `c${c}.inlineCpuUsPerTask`)));
+    }
     checks.push({ figure: 'c64 process (concurrencyPerChild 8)/inline CPU per task', value: packed, target: `≤ ${LIMIT.toFixed(2)}`, met: packed <= LIMIT });
     return checks;
   },
