@@ -8,6 +8,7 @@ export default defineConfig({
     // there is one copy of every class under test.
     alias: [
       { find: /^flowy-swf$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^flowy-swf\/activity$/, replacement: fileURLToPath(new URL('./src/authoring/index.ts', import.meta.url)) },
       { find: /^flowy-swf\/local$/, replacement: fileURLToPath(new URL('./src/local/index.ts', import.meta.url)) },
       { find: /^flowy-swf\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
     ],

@@ -1,9 +1,10 @@
 /**
  * Activities of the executor benchmarks. A child process loads them by this file, so they are declared
- * with `@activity` (a child finds them in its registry by name and version).
+ * with `@activity` (a child finds them in its registry by name and version). They import the authoring
+ * entry (`flowy-swf/activity`), as docs/executors.md advises for activities that run in children.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Activity, activity } from '../src/index.js';
+import { Activity, activity } from '../src/authoring/index.js';
 
 /** Does nothing: the cost of a task is then the executor's own. */
 @activity('bench-noop', 1, 'bench')

@@ -8,9 +8,10 @@ import { Worker } from '../../src/worker/index.js';
 import { ActivityRegistry, defaultRegistry, type ActivityDefinition } from '../../src/scanner/index.js';
 import { PooledChild } from '../../src/executor/child-process.js';
 import { createHostFunctions } from '../../src/executor/index.js';
-import { descendants } from '../../src/executor/process-tree.js';
+import { descendants, residentBytes } from '../../src/executor/process-tree.js';
 import type { CommunicatorName } from '../../src/ipc/index.js';
 import { roundTrip } from '../executor-activities.js';
+import '../main-entry-activities.js';
 import { collectGarbage, inProcessClient } from '../fixtures.js';
 import { noOpTaskSource } from '../in-process-handler.js';
 import { benchModule } from '../paths.js';
@@ -19,6 +20,8 @@ import { round } from '../stats.js';
 
 const TYPE = { name: 'bench-noop', version: '1' };
 const ROUND_TRIP = { name: 'bench-round-trip', version: '1' };
+/** The same no-op in a module that imports the package's main entry instead of `flowy-swf/activity`. */
+const MAIN_ENTRY = { name: 'bench-noop-main-entry', version: '1' };
 const CONCURRENCY = [1, 64] as const;
 const LIMIT = 1.5;
 const TICK_US = 1e6 / 100; // /proc CPU times are in clock ticks of 10 ms
@@ -36,6 +39,11 @@ function childrenCpuUs(): number {
     }
   }
   return ticks * TICK_US;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function cpuUs(): number {
@@ -124,6 +132,39 @@ async function cpuPerTask(variant: Variant, c: number, warm: number, measured: n
   return { worker: (end[0]! - start[0]!) / measured, children: (end[1]! - start[1]!) / measured };
 }
 
+/**
+ * A fresh worker's first task, in a new child that loads the activity's module `module`: ms from the
+ * worker's start to the task's end (child start, module load, task), and the child's resident memory then.
+ */
+async function firstTask(module: string, type: { name: string; version: string }): Promise<{ ms: number; rssMiB: number }> {
+  const client = inProcessClient(noOpTaskSource(type).operations);
+  const registry = new ActivityRegistry();
+  registry.register(Object.freeze({ ...defaultRegistry().get(type.name, type.version)!, file: benchModule(module) }) as ActivityDefinition);
+  let ms = 0;
+  let rss = 0;
+  const started = performance.now();
+  const worker = new Worker({
+    client,
+    registry,
+    domain: 'bench',
+    taskList: 'bench',
+    identity: 'bench',
+    executor: 'process',
+    maxConcurrentTasks: 1,
+    maxConcurrentPolls: 1,
+    loop: 1,
+    metrics: {
+      taskFinished: () => {
+        ms = performance.now() - started;
+        rss = descendants(process.pid).reduce((sum, pid) => sum + (residentBytes(pid) ?? 0), 0);
+      },
+    },
+  });
+  await worker.run();
+  client.destroy();
+  return { ms, rssMiB: rss / 2 ** 20 };
+}
+
 async function startupMs(communicator: CommunicatorName): Promise<number> {
   const started = performance.now();
   const child = await PooledChild.start({
@@ -195,11 +236,23 @@ export const processExecutor: Scenario = {
       }
     }
     if (process.env.BENCH_EXECUTOR_CPU_ONLY === '1') return sample;
+    // The first task in a fresh child, its module importing the authoring entry or the main one, in turns.
+    const first: Record<'activityEntry' | 'mainEntry', { ms: number[]; rssMiB: number[] }> = { activityEntry: { ms: [], rssMiB: [] }, mainEntry: { ms: [], rssMiB: [] } };
+    for (let i = 0; i < (quick ? 2 : 4); i++) {
+      for (const entry of i % 2 === 0 ? (['activityEntry', 'mainEntry'] as const) : (['mainEntry', 'activityEntry'] as const)) {
+        const t = entry === 'activityEntry' ? await firstTask('executor-activities', TYPE) : await firstTask('main-entry-activities', MAIN_ENTRY);
+        first[entry].ms.push(t.ms);
+        first[entry].rssMiB.push(t.rssMiB);
+      }
+    }
+    for (const entry of ['activityEntry', 'mainEntry'] as const) {
+      sample[`firstTask.${entry}Ms`] = median(first[entry].ms);
+      sample[`firstTask.${entry}ChildRssMiB`] = median(first[entry].rssMiB);
+    }
     for (const communicator of ['pipe', 'socket'] as const) {
       const starts: number[] = [];
       for (let i = 0; i < (quick ? 3 : 5); i++) starts.push(await startupMs(communicator));
-      starts.sort((a, b) => a - b);
-      sample[`startup.${communicator}Ms`] = starts[Math.floor(starts.length / 2)]!;
+      sample[`startup.${communicator}Ms`] = median(starts);
       const t = await throughput(communicator);
       sample[`message50MB.${communicator}MBPerSec`] = t.mbPerSec;
       sample[`message50MB.${communicator}PeakRssGrowthMiB`] = t.peakRssGrowthMiB;

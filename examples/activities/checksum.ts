@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Activity, activity } from 'flowy-swf';
+import { Activity, activity } from 'flowy-swf/activity';
 
 /**
  * Hashes `rounds` MB of generated data: CPU-bound, so it runs in a child process (`executor: 'process'`)

@@ -1,4 +1,4 @@
-import { activity, CommandActivity } from 'flowy-swf';
+import { activity, CommandActivity } from 'flowy-swf/activity';
 
 /** A Python program: counts words, heartbeating through the helper, and completes with its result. */
 const SCRIPT = `

@@ -12,6 +12,7 @@ import { isRunning, readStat } from '../../src/executor/process-tree.js';
 import { outcomeOf, requestCancel, scheduleActivities, startWorker, until, useEndpoint, type RunningWorker } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/executor/activities.ts', import.meta.url));
+const LIGHT_FIXTURES = fileURLToPath(new URL('../fixtures/executor/light-activities.ts', import.meta.url));
 const suite = useEndpoint();
 
 const hostFunctions = createHostFunctions();
@@ -147,5 +148,24 @@ describe('process executor', () => {
       }
     });
   }
-});
 
+  it('a child running a module that imports flowy-swf/activity loads none of the worker\'s heavy packages; one importing flowy-swf loads them', { timeout: 90_000 }, async () => {
+    const heavyIn = async (packages: string[], name: string, taskList: string): Promise<{ pid: number; heavy: string[] }> => {
+      const { domain, w } = await workerFor({ packages, taskList });
+      try {
+        const execution = await scheduleActivities(suite.env.client, domain, [{ activityId: 'h', name, args: [], taskList }]);
+        const outcome = await outcomeOf(suite.env.client, execution, 'h');
+        expect(outcome.eventType).toBe('ActivityTaskCompleted');
+        return JSON.parse(outcome.result ?? '') as { pid: number; heavy: string[] };
+      } finally {
+        await w.stop();
+      }
+    };
+    const light = await heavyIn([LIGHT_FIXTURES], 'light-heavy-loaded', 'exec-light');
+    const main = await heavyIn([FIXTURES], 'exec-heavy-loaded', 'exec');
+    expect(light.pid).not.toBe(process.pid);
+    expect(light.heavy).toEqual([]);
+    // The check sees them when they are there: the main entry brings the worker's packages into the child.
+    expect(main.heavy).toEqual(expect.arrayContaining(['fastify', 'undici', 'pino']));
+  });
+});
