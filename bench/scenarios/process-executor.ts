@@ -4,7 +4,7 @@
  * and each communicator's throughput for a 50 MB message with the worker's memory while it passes.
  */
 import { readFileSync } from 'node:fs';
-import { Worker } from '../../src/worker/index.js';
+import { Worker, type WorkerOptions } from '../../src/worker/index.js';
 import { ActivityRegistry, defaultRegistry, type ActivityDefinition } from '../../src/scanner/index.js';
 import { PooledChild } from '../../src/executor/child-process.js';
 import { createHostFunctions } from '../../src/executor/index.js';
@@ -90,23 +90,26 @@ async function roundTripChildren(c: number): Promise<() => Promise<void>> {
   };
 }
 
+type ActivityType = { name: string; version: string };
+
+/** A worker on SWF answered in process with tasks of `type`, whose class the children load from the bench module `module`. */
+function benchWorker(
+  module: string,
+  type: ActivityType,
+  options: Omit<WorkerOptions, 'client' | 'registry' | 'domain' | 'taskList' | 'identity'>,
+): { worker: Worker; client: ReturnType<typeof inProcessClient> } {
+  const client = inProcessClient(noOpTaskSource(type).operations);
+  const registry = new ActivityRegistry();
+  registry.register(Object.freeze({ ...defaultRegistry().get(type.name, type.version)!, file: benchModule(module) }) as ActivityDefinition);
+  return { worker: new Worker({ client, registry, domain: 'bench', taskList: 'bench', identity: 'bench', ...options }), client };
+}
+
 /** CPU µs per task (worker and children) over `measured` tasks after `warm` ones, on a fresh worker of one executor. */
 async function cpuPerTask(variant: Variant, c: number, warm: number, measured: number): Promise<{ worker: number; children: number }> {
-  const type = variant.roundTrip ? ROUND_TRIP : TYPE;
-  const source = noOpTaskSource(type);
-  const client = inProcessClient(source.operations);
-  const registry = new ActivityRegistry();
-  const decorated = defaultRegistry().get(type.name, type.version)!;
-  registry.register(Object.freeze({ ...decorated, file: benchModule('executor-activities') }) as ActivityDefinition);
   let finished = 0;
   let start = [0, 0];
   let end = [0, 0];
-  const worker = new Worker({
-    client,
-    registry,
-    domain: 'bench',
-    taskList: 'bench',
-    identity: 'bench',
+  const { worker, client } = benchWorker('executor-activities', variant.roundTrip ? ROUND_TRIP : TYPE, {
     executor: variant.executor,
     processExecutor: { maxTasksPerChild: 1_000_000, idleTimeoutMs: 600_000, concurrencyPerChild: variant.perChild ?? 1 },
     maxConcurrentTasks: c,
@@ -136,19 +139,11 @@ async function cpuPerTask(variant: Variant, c: number, warm: number, measured: n
  * A fresh worker's first task, in a new child that loads the activity's module `module`: ms from the
  * worker's start to the task's end (child start, module load, task), and the child's resident memory then.
  */
-async function firstTask(module: string, type: { name: string; version: string }): Promise<{ ms: number; rssMiB: number }> {
-  const client = inProcessClient(noOpTaskSource(type).operations);
-  const registry = new ActivityRegistry();
-  registry.register(Object.freeze({ ...defaultRegistry().get(type.name, type.version)!, file: benchModule(module) }) as ActivityDefinition);
+async function firstTask(module: string, type: ActivityType): Promise<{ ms: number; rssMiB: number }> {
   let ms = 0;
   let rss = 0;
   const started = performance.now();
-  const worker = new Worker({
-    client,
-    registry,
-    domain: 'bench',
-    taskList: 'bench',
-    identity: 'bench',
+  const { worker, client } = benchWorker(module, type, {
     executor: 'process',
     maxConcurrentTasks: 1,
     maxConcurrentPolls: 1,
