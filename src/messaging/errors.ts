@@ -8,37 +8,41 @@ const SEND = brandOf('MessageSendError');
 const RECEIVE = brandOf('MessageReceiveError');
 const RECEIVE_TIMEOUT = brandOf('MessageReceiveTimeout');
 
-/** Why a send failed. */
-export type MessageSendErrorCode =
-  /** The target runs, but nothing waited on the addressee within `addresseeTimeoutSeconds`. */
-  | 'ADDRESSEE_TIMEOUT'
-  /** The target is not running any more: it finished, or its worker stopped (crashed, killed). */
-  | 'INVOCATION_FINISHED'
-  /** No invocation with that id ran within the retention window (or the id is malformed). */
-  | 'INVOCATION_UNKNOWN'
-  /** `timeoutSeconds` passed before the target's worker answered; the message may or may not have been delivered. */
-  | 'TIMEOUT'
-  /** The data's JSON is over the size limit. */
-  | 'MESSAGE_TOO_LARGE'
-  /** An argument is not of the right kind: id, addressee, data with no JSON form, a timeout. */
-  | 'INVALID_ARGUMENT'
-  /** The sending task was cancelled, closed or shut down while it waited. */
-  | 'ABORTED'
-  /** The router could not be reached (Redis down) or is closed. */
-  | 'ROUTER_UNAVAILABLE';
+// Each list of codes is written once: it gives both the union type and the set an incoming code is checked against.
+const SEND_ERROR_CODES = [
+  'ADDRESSEE_TIMEOUT',
+  'INVOCATION_FINISHED',
+  'INVOCATION_UNKNOWN',
+  'TIMEOUT',
+  'MESSAGE_TOO_LARGE',
+  'INVALID_ARGUMENT',
+  'ABORTED',
+  'ROUTER_UNAVAILABLE',
+] as const;
+const RECEIVE_ERROR_CODES = ['RECEIVE_TIMEOUT', 'INVALID_ARGUMENT', 'ABORTED', 'INVOCATION_FINISHED', 'ROUTER_UNAVAILABLE'] as const;
 
-/** Why a receive failed. */
-export type MessageReceiveErrorCode =
-  /** Nothing came within `timeoutSeconds` ({@link MessageReceiveTimeout}). */
-  | 'RECEIVE_TIMEOUT'
-  /** An argument is not of the right kind: addressee, timeout. */
-  | 'INVALID_ARGUMENT'
-  /** The receiving task was cancelled, closed or shut down while it waited. */
-  | 'ABORTED'
-  /** The receiving invocation has finished: its `run` returned or threw while the receive waited. */
-  | 'INVOCATION_FINISHED'
-  /** The router could not be reached or is closed. */
-  | 'ROUTER_UNAVAILABLE';
+/**
+ * Why a send failed:
+ * - `ADDRESSEE_TIMEOUT`: the target runs, but nothing waited on the addressee within `addresseeTimeoutSeconds`.
+ * - `INVOCATION_FINISHED`: the target is not running any more: it finished, or its worker stopped (crashed, killed).
+ * - `INVOCATION_UNKNOWN`: no invocation with that id ran within the retention window (or the id is malformed).
+ * - `TIMEOUT`: `timeoutSeconds` passed before the target's worker answered; the message may or may not have been delivered.
+ * - `MESSAGE_TOO_LARGE`: the data's JSON is over the size limit.
+ * - `INVALID_ARGUMENT`: an argument is not of the right kind: id, addressee, data with no JSON form, a timeout.
+ * - `ABORTED`: the sending task was cancelled, closed or shut down while it waited.
+ * - `ROUTER_UNAVAILABLE`: the router could not be reached (Redis down) or is closed.
+ */
+export type MessageSendErrorCode = (typeof SEND_ERROR_CODES)[number];
+
+/**
+ * Why a receive failed:
+ * - `RECEIVE_TIMEOUT`: nothing came within `timeoutSeconds` ({@link MessageReceiveTimeout}).
+ * - `INVALID_ARGUMENT`: an argument is not of the right kind: addressee, timeout.
+ * - `ABORTED`: the receiving task was cancelled, closed or shut down while it waited.
+ * - `INVOCATION_FINISHED`: the receiving invocation has finished: its `run` returned or threw while the receive waited.
+ * - `ROUTER_UNAVAILABLE`: the router could not be reached or is closed.
+ */
+export type MessageReceiveErrorCode = (typeof RECEIVE_ERROR_CODES)[number];
 
 /** A messaging error as plain JSON, to cross a process boundary; rebuilt by {@link messagingErrorFromJSON}. */
 export interface MessagingErrorJSON {
@@ -111,23 +115,8 @@ export class MessageReceiveTimeout extends MessageReceiveError {
   }
 }
 
-const SEND_CODES: ReadonlySet<string> = new Set<MessageSendErrorCode>([
-  'ADDRESSEE_TIMEOUT',
-  'INVOCATION_FINISHED',
-  'INVOCATION_UNKNOWN',
-  'TIMEOUT',
-  'MESSAGE_TOO_LARGE',
-  'INVALID_ARGUMENT',
-  'ABORTED',
-  'ROUTER_UNAVAILABLE',
-]);
-const RECEIVE_CODES: ReadonlySet<string> = new Set<MessageReceiveErrorCode>([
-  'RECEIVE_TIMEOUT',
-  'INVALID_ARGUMENT',
-  'ABORTED',
-  'INVOCATION_FINISHED',
-  'ROUTER_UNAVAILABLE',
-]);
+const SEND_CODES: ReadonlySet<string> = new Set<MessageSendErrorCode>(SEND_ERROR_CODES);
+const RECEIVE_CODES: ReadonlySet<string> = new Set<MessageReceiveErrorCode>(RECEIVE_ERROR_CODES);
 
 /**
  * Rebuilds a messaging error from its JSON ({@link MessagingError.toJSON}). Anything that is not one

@@ -90,6 +90,7 @@ export class LeanSwfTransport implements SwfTransport {
   #target: Target | undefined;
   #starting: Promise<Target> | undefined;
   #closed = false;
+  readonly #pollBodies = new WeakMap<PollForActivityTaskInput, string>();
 
   constructor(client: SWFClient, options: LeanTransportOptions = {}) {
     this.#client = client;
@@ -109,9 +110,22 @@ export class LeanSwfTransport implements SwfTransport {
   }
 
   async pollForActivityTask(input: PollForActivityTaskInput, options?: { abortSignal?: AbortSignal }): Promise<ActivityTask> {
-    const body = JSON.stringify({ domain: input.domain, taskList: input.taskList, identity: input.identity });
-    const res = await this.#call('PollForActivityTask', body, options?.abortSignal);
+    const res = await this.#call('PollForActivityTask', this.#pollBody(input), options?.abortSignal);
     return res.body.length > 2 ? parseAnswer<ActivityTask>(res) : ({} as ActivityTask);
+  }
+
+  /**
+   * The poll's JSON. The worker polls with one frozen input for its whole life, so a frozen input (and
+   * its frozen task list) is written once; any other input is written afresh, as it may have changed.
+   */
+  #pollBody(input: PollForActivityTaskInput): string {
+    const frozen = Object.isFrozen(input) && (input.taskList === undefined || Object.isFrozen(input.taskList));
+    let body = frozen ? this.#pollBodies.get(input) : undefined;
+    if (body === undefined) {
+      body = JSON.stringify({ domain: input.domain, taskList: input.taskList, identity: input.identity });
+      if (frozen) this.#pollBodies.set(input, body);
+    }
+    return body;
   }
 
   async respondActivityTaskCompleted(input: RespondActivityTaskCompletedInput): Promise<void> {
