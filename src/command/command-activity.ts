@@ -7,7 +7,7 @@ import type { Server, Socket } from 'node:net';
 import { Activity } from '../activity/activity.js';
 import { acceptOne, listenUnixSocket, Peer, SOCKET_ENV, StreamCommunicator, type Handler } from '../ipc/index.js';
 import { Tail } from '../executor/child-process.js';
-import { isRunning, signalTree } from '../executor/process-tree.js';
+import { stopTree } from '../executor/process-tree.js';
 import { ConfigurationError, FlowySwfError } from '../swf/errors.js';
 import { pythonHelperDir } from './python-path.js';
 
@@ -144,11 +144,7 @@ export abstract class CommandActivity extends Activity {
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       if (pid === undefined) return;
-      const signalled = signalTree(pid, 'SIGTERM');
-      timer = setTimeout(() => {
-        const left = signalled.filter((p) => isRunning(p));
-        if (left.length > 0) signalTree(pid, 'SIGKILL', left);
-      }, this.killGraceMs);
+      void stopTree(pid, () => new Promise((resolve) => (timer = setTimeout(resolve, this.killGraceMs))));
     };
     if (this.signal.aborted) onAbort();
     else this.signal.addEventListener('abort', onAbort, { once: true });

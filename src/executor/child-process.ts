@@ -7,7 +7,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Peer, prepareCommunicator, type CommunicatorName, type HandlerLookup } from '../ipc/index.js';
 import { FlowySwfError } from '../swf/errors.js';
-import { isRunning, signalTree } from './process-tree.js';
+import { signalTree, stopTree } from './process-tree.js';
 import type { ExecutorLogger } from './types.js';
 
 /** The child could not be started, or did not become ready in time. */
@@ -164,12 +164,14 @@ export class PooledChild {
    */
   async terminate(reason: string, graceMs: number): Promise<void> {
     this.stoppedFor ??= reason;
-    if (this.#exit === undefined) this.#signalled = signalTree(this.pid, 'SIGTERM', this.#signalled);
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([this.exited, timer]);
-    // The child may be gone while its descendants are not: they were gathered when SIGTERM went out.
-    const left = this.#signalled.filter((pid) => isRunning(pid));
-    if (left.length > 0 || this.#exit === undefined) this.#signalled = signalTree(this.pid, 'SIGKILL', left);
+    // The grace ends early when the child exits: its descendants, gathered when SIGTERM went out, are then killed at once.
+    const stop = stopTree(this.pid, () => Promise.race([this.exited, new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]), {
+      known: this.#signalled,
+      sigterm: this.#exit === undefined,
+      killAnyway: () => this.#exit === undefined,
+    });
+    this.#signalled = stop.signalled;
+    this.#signalled = (await stop.killed) ?? this.#signalled;
     await Promise.race([this.exited, new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref())]);
   }
 

@@ -10,7 +10,7 @@ import { ConfigurationError } from '../swf/errors.js';
 import type { ActivityDefinition } from '../scanner/types.js';
 import { ChildProcessError, type PooledChild } from './child-process.js';
 import type { HostFunctions } from './host-functions.js';
-import { compileProcessExecutorOptions, type CompiledProcessExecutorOptions, type ProcessExecutorOptions } from './options.js';
+import type { CompiledProcessExecutorOptions, compileProcessExecutorOptions, ProcessExecutorOptions } from './options.js';
 import { Deadlines } from './deadlines.js';
 import { ChildPool } from './pool.js';
 import { residentBytes } from './process-tree.js';
@@ -39,8 +39,9 @@ export class ProcessExecutor implements TaskExecutor {
   readonly #stoppedBy = new WeakMap<PooledChild, ExecutionContext>();
   #closing: Promise<void> | undefined;
 
-  constructor(options: ProcessExecutorOptions, hostFunctions: HostFunctions, log: ExecutorLogger) {
-    this.options = compileProcessExecutorOptions(options);
+  /** `options` as {@link compileProcessExecutorOptions} made them (the executor set checks them when the worker is built). */
+  constructor(options: CompiledProcessExecutorOptions, hostFunctions: HostFunctions, log: ExecutorLogger) {
+    this.options = options;
     this.#pool = new ChildPool(this.options, log, (child) => this.#hostLookup(child, hostFunctions));
     this.#watch = new ChildWatch(this.options, (child, reason) => void child.terminate(reason, this.options.killGraceMs));
   }

@@ -100,6 +100,35 @@ export function signalTree(pid: number, signal: NodeJS.Signals, known: Iterable<
   return [pid, ...targets];
 }
 
+/** A stop of a process tree under way: see {@link stopTree}. */
+export interface TreeStop {
+  /** Every pid SIGTERM went to (`known` alone when SIGTERM was skipped). */
+  readonly signalled: number[];
+  /** Once the grace is over: every pid SIGKILL went to, or `undefined` when nothing was left to kill. */
+  readonly killed: Promise<number[] | undefined>;
+}
+
+/**
+ * Stops `pid`'s process tree: SIGTERM now, then SIGKILL to whatever of it still runs once the promise
+ * `grace()` returns settles (`grace` is called after SIGTERM went out). What still runs is looked for among
+ * the pids SIGTERM went to, since a killed parent's children are re-parented and can no longer be found
+ * through it. `sigterm: false` skips the SIGTERM (the process is already gone and its pid may be reused);
+ * `killAnyway()` true sends the SIGKILL even when none of those pids runs.
+ */
+export function stopTree(
+  pid: number,
+  grace: () => PromiseLike<unknown>,
+  options: { known?: readonly number[]; sigterm?: boolean; killAnyway?: () => boolean } = {},
+): TreeStop {
+  const known = options.known ?? [];
+  const signalled = options.sigterm === false ? [...known] : signalTree(pid, 'SIGTERM', known);
+  const kill = (): number[] | undefined => {
+    const left = signalled.filter((p) => isRunning(p));
+    return left.length > 0 || options.killAnyway?.() === true ? signalTree(pid, 'SIGKILL', left) : undefined;
+  };
+  return { signalled, killed: Promise.resolve(grace()).then(kill, kill) };
+}
+
 /** Resident memory of `pid` in bytes (Linux: /proc/<pid>/statm), or `undefined` when unknown. */
 export function residentBytes(pid: number): number | undefined {
   try {

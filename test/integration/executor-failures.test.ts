@@ -5,13 +5,14 @@
 import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ProcessExecutorOptions } from 'flowy-swf';
 import { isRunning, readStat } from '../../src/executor/process-tree.js';
 import { outcomeOf, requestCancel, scheduleActivities, startWorker, until, useEndpoint, type RunningWorker } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/executor/activities.ts', import.meta.url));
+const NO_ACK_HOOK = fileURLToPath(new URL('../fixtures/executor/no-ack-hook.mjs', import.meta.url));
 const suite = useEndpoint();
 
 async function workerFor(processExecutor: ProcessExecutorOptions = {}, extra: { shutdownGraceMs?: number; autoHeartbeat?: boolean; maxConcurrentTasks?: number } = {}): Promise<{ domain: string; w: RunningWorker }> {
@@ -124,6 +125,24 @@ describe('process executor failures', () => {
       expect(o.eventType).toBe('ActivityTaskFailed');
       expect(o.reason).toMatch(/no child process to run the task: ChildStartError: child process did not become ready within 3000 ms \(startTimeoutMs\)/);
       expect(executorChildren()).toEqual([]);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('a child that never acknowledges its task fails it naming ackTimeoutMs; its tree is killed and the next task runs in a new child', { timeout: 120_000 }, async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'flowy-exec-test-')), 'no-ack.pid');
+    const hook = `${pathToFileURL(NO_ACK_HOOK).href}?marker=${encodeURIComponent(marker)}`;
+    const { domain, w } = await workerFor({ ackTimeoutMs: 3_000, nodeArgs: ['--import', hook] });
+    try {
+      const o = await (await run(domain, 'silent', 'exec-where', [1])).outcome();
+      const silent = Number(readFileSync(marker, 'utf8'));
+      expect(o.eventType).toBe('ActivityTaskFailed');
+      expect(o.reason).toBe(`ChildProcessError: child process ${silent} did not acknowledge the task within 3 s (ackTimeoutMs)`);
+      await until('the silent child to be killed', async () => !isRunning(silent), 10_000);
+      const after = await (await run(domain, 'after', 'exec-heavy-loaded')).outcome();
+      expect(after.eventType).toBe('ActivityTaskCompleted');
+      expect((JSON.parse(after.result ?? '') as { pid: number }).pid).not.toBe(silent);
     } finally {
       await w.stop();
     }

@@ -5,11 +5,12 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createHostFunctions, type ActivityProgress } from 'flowy-swf';
 import { isRunning, readStat } from '../../src/executor/process-tree.js';
-import { outcomeOf, requestCancel, scheduleActivities, startWorker, until, useEndpoint, type RunningWorker } from './helpers.js';
+import { captureLog, outcomeOf, requestCancel, scheduleActivities, startWorker, until, useEndpoint, type RunningWorker } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/executor/activities.ts', import.meta.url));
 const LIGHT_FIXTURES = fileURLToPath(new URL('../fixtures/executor/light-activities.ts', import.meta.url));
@@ -85,6 +86,29 @@ describe('process executor', () => {
       expect(pids[2]).not.toBe(pids[0]); // replaced after 2 tasks
       await until('the spent child to exit', async () => !isRunning(pids[0]!), 10_000);
       await until('the idle child to be stopped', async () => !isRunning(pids[2]!), 10_000);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('replaces a child whose resident memory grew past 75% of its memoryLimitMb once its task ends, and logs why', { timeout: 90_000 }, async () => {
+    const log = captureLog('debug');
+    // The watch of busy children (its own, higher ceiling) is kept out of the way: this is the pool's check after a task.
+    const { domain, w } = await workerFor({ logger: log.logger, processExecutor: { pingIntervalMs: 60_000 } });
+    try {
+      const grow = async (id: string, mb: number): Promise<number> => {
+        const execution = await scheduleActivities(suite.env.client, domain, [{ activityId: id, name: 'exec-grow', args: [mb], taskList: 'exec' }]);
+        const outcome = await outcomeOf(suite.env.client, execution, id);
+        expect(outcome.eventType).toBe('ActivityTaskCompleted');
+        return (JSON.parse(outcome.result ?? '') as { pid: number }).pid;
+      };
+      const first = await grow('g1', 32); // well under 75% of 256 MB: kept
+      await sleep(1_100); // the pool reads a child's memory at most once a second
+      expect(await grow('g2', 176)).toBe(first); // 208 MB kept now: over 192 MB, ends the child's service
+      await until('the grown child to exit', async () => !isRunning(first), 10_000);
+      expect(await grow('g3', 0)).not.toBe(first);
+      const retired = log.lines.find((l) => l.msg === 'child process retired' && l.pid === first);
+      expect(retired?.why).toMatch(/^its resident memory grew by \d+ MB since it started, over 75% of its 256 MB limit$/);
     } finally {
       await w.stop();
     }
