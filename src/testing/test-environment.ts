@@ -214,8 +214,17 @@ class LocalTestEnvironment implements TestEnvironment {
       new StartWorkflowExecutionCommand({ domain: this.domain, workflowId, workflowType: WORKFLOW, input: JSON.stringify(plan) }),
     );
     const execution = { workflowId, runId };
-    const history = async (): Promise<HistoryEvent[]> =>
-      (await this.client.send(new GetWorkflowExecutionHistoryCommand({ domain: this.domain, execution }))).events ?? [];
+    // Every page, oldest first: a history longer than one page (SWF pages at 1,000 events) is read whole.
+    const history = async (): Promise<HistoryEvent[]> => {
+      const events: HistoryEvent[] = [];
+      let nextPageToken: string | undefined;
+      do {
+        const page = await this.client.send(new GetWorkflowExecutionHistoryCommand({ domain: this.domain, execution, nextPageToken }));
+        events.push(...(page.events ?? []));
+        nextPageToken = page.nextPageToken;
+      } while (nextPageToken);
+      return events;
+    };
     const waiter = this.#waiter(workflowId);
     return {
       workflowId,

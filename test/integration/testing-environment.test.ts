@@ -152,4 +152,32 @@ describe('startTestEnvironment: set-up and teardown', () => {
     }
     await expect(env.runActivity(Greet, ['x'])).rejects.toThrow(/torn down/);
   });
+
+  it('history() reads every page of a history longer than one page', async () => {
+    const env = await startTestEnvironment({ activities: [Greet] });
+    try {
+      // Two events a page, so that even this short history spans several pages.
+      let pagesRead = 0;
+      env.client.middlewareStack.add(
+        (next) => async (args) => {
+          const input = args.input as { execution?: unknown; maximumPageSize?: number };
+          if (input.execution && 'nextPageToken' in input) {
+            input.maximumPageSize = 2;
+            pagesRead++;
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'twoEventPages' },
+      );
+      const run = await env.startActivity(Greet, ['pages']);
+      expect(await run.outcome()).toEqual({ status: 'completed', result: '"hello pages"' });
+      pagesRead = 0;
+      const events = await run.history();
+      expect(pagesRead).toBeGreaterThan(2);
+      expect(events.map((e) => e.eventId)).toEqual(events.map((_, i) => i + 1));
+      expect(events.map((e) => e.eventType)).toEqual(expect.arrayContaining(['WorkflowExecutionStarted', 'ActivityTaskScheduled', 'ActivityTaskCompleted']));
+    } finally {
+      await env.teardown();
+    }
+  });
 });
