@@ -95,6 +95,8 @@ export {
   MessageSendError,
   MessageReceiveError,
   MessageReceiveTimeout,
+  MESSAGE_SEND_ERROR_CODES,
+  MESSAGE_RECEIVE_ERROR_CODES,
   messagingErrorFromJSON,
   messagingHostHandlers,
   hostCallMessaging,

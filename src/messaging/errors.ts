@@ -8,8 +8,11 @@ const SEND = brandOf('MessageSendError');
 const RECEIVE = brandOf('MessageReceiveError');
 const RECEIVE_TIMEOUT = brandOf('MessageReceiveTimeout');
 
-// Each list of codes is written once: it gives both the union type and the set an incoming code is checked against.
-const SEND_ERROR_CODES = [
+/**
+ * Every {@link MessageSendErrorCode}, as a list: written once, it gives both the type and the check an
+ * incoming code meets.
+ */
+export const MESSAGE_SEND_ERROR_CODES = [
   'ADDRESSEE_TIMEOUT',
   'INVOCATION_FINISHED',
   'INVOCATION_UNKNOWN',
@@ -19,7 +22,8 @@ const SEND_ERROR_CODES = [
   'ABORTED',
   'ROUTER_UNAVAILABLE',
 ] as const;
-const RECEIVE_ERROR_CODES = ['RECEIVE_TIMEOUT', 'INVALID_ARGUMENT', 'ABORTED', 'INVOCATION_FINISHED', 'ROUTER_UNAVAILABLE'] as const;
+/** Every {@link MessageReceiveErrorCode}, as a list: written once, it gives both the type and the check an incoming code meets. */
+export const MESSAGE_RECEIVE_ERROR_CODES = ['RECEIVE_TIMEOUT', 'INVALID_ARGUMENT', 'ABORTED', 'INVOCATION_FINISHED', 'ROUTER_UNAVAILABLE'] as const;
 
 /**
  * Why a send failed:
@@ -32,7 +36,7 @@ const RECEIVE_ERROR_CODES = ['RECEIVE_TIMEOUT', 'INVALID_ARGUMENT', 'ABORTED', '
  * - `ABORTED`: the sending task was cancelled, closed or shut down while it waited.
  * - `ROUTER_UNAVAILABLE`: the router could not be reached (Redis down) or is closed.
  */
-export type MessageSendErrorCode = (typeof SEND_ERROR_CODES)[number];
+export type MessageSendErrorCode = (typeof MESSAGE_SEND_ERROR_CODES)[number];
 
 /**
  * Why a receive failed:
@@ -42,7 +46,7 @@ export type MessageSendErrorCode = (typeof SEND_ERROR_CODES)[number];
  * - `INVOCATION_FINISHED`: the receiving invocation has finished: its `run` returned or threw while the receive waited.
  * - `ROUTER_UNAVAILABLE`: the router could not be reached or is closed.
  */
-export type MessageReceiveErrorCode = (typeof RECEIVE_ERROR_CODES)[number];
+export type MessageReceiveErrorCode = (typeof MESSAGE_RECEIVE_ERROR_CODES)[number];
 
 /** A messaging error as plain JSON, to cross a process boundary; rebuilt by {@link messagingErrorFromJSON}. */
 export interface MessagingErrorJSON {
@@ -115,8 +119,8 @@ export class MessageReceiveTimeout extends MessageReceiveError {
   }
 }
 
-const SEND_CODES: ReadonlySet<string> = new Set<MessageSendErrorCode>(SEND_ERROR_CODES);
-const RECEIVE_CODES: ReadonlySet<string> = new Set<MessageReceiveErrorCode>(RECEIVE_ERROR_CODES);
+const SEND_CODES: ReadonlySet<string> = new Set<MessageSendErrorCode>(MESSAGE_SEND_ERROR_CODES);
+const RECEIVE_CODES: ReadonlySet<string> = new Set<MessageReceiveErrorCode>(MESSAGE_RECEIVE_ERROR_CODES);
 
 /**
  * Rebuilds a messaging error from its JSON ({@link MessagingError.toJSON}). Anything that is not one

@@ -2,6 +2,8 @@
 export { receiveMessage, sendMessage } from './api.js';
 export { defaultMessageRouter } from './default-router.js';
 export {
+  MESSAGE_RECEIVE_ERROR_CODES,
+  MESSAGE_SEND_ERROR_CODES,
   MessageReceiveError,
   MessageReceiveTimeout,
   MessageSendError,

@@ -105,8 +105,8 @@ describe('process executor failures', () => {
     const { domain, w } = await workerFor({ pingIntervalMs: 200, unresponsiveTimeoutMs: 60_000 }, { autoHeartbeat: true });
     try {
       const execution = await scheduleActivities(suite.env.client, domain, [
-        { activityId: 'blocked', name: 'exec-busy-hb', args: [10_000], taskList: 'exec' },
-        { activityId: 'waiting', name: 'exec-quiet-hb', args: [8_000], taskList: 'exec' },
+        { activityId: 'blocked', name: 'exec-busy-hb', args: [14_000], taskList: 'exec' },
+        { activityId: 'waiting', name: 'exec-quiet-hb', args: [10_000], taskList: 'exec' },
       ]);
       const waiting = await outcomeOf(suite.env.client, execution, 'waiting');
       expect(waiting).toMatchObject({ eventType: 'ActivityTaskCompleted', result: '"quiet"' });
