@@ -4,7 +4,7 @@
  * every poll carries the worker's abandon signal; the user's middleware still sees every call; and a
  * stop still aborts an open poll's request through the request handler.
  */
-import { PollForActivityTaskCommand, SWFClient, type SWFClientConfig } from '@aws-sdk/client-swf';
+import { PollForActivityTaskCommand, RespondActivityTaskCompletedCommand, SWFClient, type SWFClientConfig } from '@aws-sdk/client-swf';
 import { describe, expect, it } from 'vitest';
 import { Activity } from '../../src/activity/activity.js';
 import { chooseTransport } from '../../src/swf/transport/index.js';
@@ -154,6 +154,30 @@ describe('the SDK path on a client of the user’s', () => {
     await ran;
     // Aborted where the connection lives (the request handler), not merely given up on by the worker.
     expect(seen.pollSignals.map((s) => s?.aborted)).toEqual([true, true, true]);
+  });
+
+  it('on a client with a cache already (used before, by an earlier worker), each poll loop still sends its own signal', async () => {
+    const seen: Seen = { operations: [], pollSignals: [] };
+    const client = userClient(0, seen, { cacheMiddleware: true });
+    // A call of the user's before any worker: the client now has its own cache of handlers.
+    await client.send(new RespondActivityTaskCompletedCommand({ taskToken: 'before', result: '' }));
+    for (const round of [0, 1]) {
+      const w = worker(client, { maxConcurrentTasks: 2, shutdownGraceMs: 50 });
+      const ran = w.run();
+      await until(() => seen.pollSignals.length === 2 * (round + 1), `round ${round}: two open polls`);
+      const open = seen.pollSignals.slice(2 * round);
+      // Two loops, two signals, neither an earlier worker's (already aborted) one.
+      expect(open[0]).not.toBe(open[1]);
+      expect(open.map((s) => s?.aborted)).toEqual([false, false]);
+      await w.shutdown();
+      await ran;
+      expect(open.map((s) => s?.aborted)).toEqual([true, true]);
+    }
+    // The client's own polls (no options) are not bound to a worker's signal.
+    const before = seen.pollSignals.length;
+    void client.send(new PollForActivityTaskCommand({ domain: 'd', taskList: { name: 'tl' } })).catch(() => {});
+    await until(() => seen.pollSignals.length > before, 'the user’s own poll');
+    expect(seen.pollSignals[before]).toBeUndefined();
   });
 
   it('keeps an explicit cacheMiddleware: false (every call builds its stack), and still aborts polls', async () => {

@@ -41,7 +41,10 @@ function pollView(client: SWFClient, signal: AbortSignal): SWFClient {
   const config = { ...live, requestHandler };
   Object.defineProperty(config, 'cacheMiddleware', { enumerable: true, get: () => live.cacheMiddleware });
   const view = Object.create(client) as SWFClient;
-  (view as { config: object }).config = config;
+  // Its own config and its own cache of handlers: through the prototype, the view would otherwise use
+  // the client's cache once the client has one, so every view would share the first view's poll handler
+  // (and its signal), and so would the client's own polls.
+  Object.assign(view, { config, handlers: undefined });
   return view;
 }
 
