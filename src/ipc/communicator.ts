@@ -78,7 +78,7 @@ export class StreamCommunicator implements Communicator {
   write(message: Message): void {
     if (this.#ended) throw new CommunicatorClosedError(`the ${this.name} communicator is closed; the other process is gone or was stopped`);
     const buffers = encodeFrame(message, this.maxMessageBytes);
-    if (this.writes === 'now' && this.#pending.length === 0) {
+    if (this.writes === 'now') {
       if (buffers.length === 1) {
         this.writable.write(buffers[0]!);
       } else {

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createHostFunctions, type ActivityProgress } from 'flowy-swf';
+import { CHILD_V8_FLAGS, PooledChild } from '../../src/executor/child-process.js';
 import { isRunning, readStat } from '../../src/executor/process-tree.js';
 import { captureLog, outcomeOf, requestCancel, scheduleActivities, startWorker, until, useEndpoint, type RunningWorker } from './helpers.js';
 
@@ -71,6 +72,32 @@ describe('process executor', () => {
       expect(b.pid).toBe(first.pid); // the pool reused the child
     } finally {
       await w.stop();
+    }
+  });
+
+  it('starts a child with its memory limit, then the V8 flags every child gets, then nodeArgs (so nodeArgs can undo them)', { timeout: 60_000 }, async () => {
+    expect(CHILD_V8_FLAGS).toEqual(['--no-lazy-feedback-allocation']);
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const child = await PooledChild.start({
+      communicator: 'pipe',
+      memoryLimitMb: 256,
+      startTimeoutMs: 30_000,
+      nodeArgs: ['--lazy-feedback-allocation', '--stack-size=900'],
+      log: quiet,
+      hostFunctions: () => undefined,
+    });
+    try {
+      const args = child.process.spawnargs;
+      const at = (flag: string): number => args.indexOf(flag);
+      expect(at('--max-old-space-size=256')).toBeGreaterThan(0);
+      expect(at('--no-lazy-feedback-allocation')).toBeGreaterThan(at('--max-old-space-size=256'));
+      // V8 takes the last of two contrary flags: the user's comes later.
+      expect(at('--lazy-feedback-allocation')).toBeGreaterThan(at('--no-lazy-feedback-allocation'));
+      expect(at('--stack-size=900')).toBe(at('--lazy-feedback-allocation') + 1);
+      expect(await child.peer.call('self', 'ping', null)).toMatchObject({ pid: child.pid });
+    } finally {
+      await child.peer.close();
+      await child.exited;
     }
   });
 

@@ -1,7 +1,10 @@
 /** Small pieces of the executors: options, host functions, @activity's execution options, progress details, the CLI flag. */
 import { describe, expect, it } from 'vitest';
 import { Activity, ActivityRegistry, activity, ConfigurationError, createHostFunctions, defaultRegistry, type ActivityContext } from 'flowy-swf';
+import { ActivityAbortedError } from '../../src/activity/context.js';
+import { ChildTaskContext } from '../../src/executor/child-context.js';
 import { compileProcessExecutorOptions, PROCESS_EXECUTOR_DEFAULTS } from '../../src/executor/options.js';
+import { RemoteError, type CallContext, type Peer } from '../../src/ipc/index.js';
 import { progressDetails } from '../../src/executor/progress.js';
 import { executeActivity, runActivity } from '../../src/executor/run-activity.js';
 import { workerOptions, type WorkerFlags } from '../../src/cli/worker-command.js';
@@ -148,6 +151,32 @@ describe('progress', () => {
     expect(executeActivity(define(Plain), 'not json', context(), onProgress)).toMatchObject({ status: 'threw' });
     expect(await executeActivity(define(Streaming), undefined, context(), onProgress)).toEqual({ status: 'returned', result: '"end"' });
     expect(progress).toEqual(['a', 'b']);
+  });
+});
+
+describe('a task\'s context in a child', () => {
+  const info = { activityId: 'a1' } as never;
+  const call = (controller: AbortController): CallContext => ({ signal: controller.signal, callerId: 'worker:1', callId: 7 });
+
+  it('its signal, first looked at after the worker cancelled the task, is aborted as an ActivityAbortedError of that kind', () => {
+    const run = new AbortController();
+    const context = new ChildTaskContext({} as Peer, 'token', info, call(run));
+    run.abort(new RemoteError({ type: 'ActivityAbortedError', message: 'the workflow requested cancellation', kind: 'cancelled' }));
+    expect(context.signal.aborted).toBe(true);
+    expect(context.signal.reason).toBeInstanceOf(ActivityAbortedError);
+    expect(context.signal.reason).toMatchObject({ kind: 'cancelled', message: 'the workflow requested cancellation' });
+    expect(context.signal).toBe(context.signal);
+  });
+
+  it('its signal, looked at before, aborts when the call does; a reason of no known kind passes as it is', () => {
+    const run = new AbortController();
+    const context = new ChildTaskContext({} as Peer, 'token', info, call(run));
+    const { signal } = context;
+    expect(signal.aborted).toBe(false);
+    const other = new Error('channel closed');
+    run.abort(other);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(other);
   });
 });
 

@@ -173,6 +173,29 @@ describe('Peer', () => {
     await a.close();
   });
 
+  it('a handler that first looks at its signal after the cancel came finds it aborted with the first reason', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let seen: { aborted: boolean; reason: unknown } | undefined;
+    const [a] = peers({}, {
+      'task.late': async (_args, ctx) => {
+        await gate; // the signal is not looked at before the cancels arrive
+        seen = { aborted: ctx.signal.aborted, reason: ctx.signal.reason };
+        return 'done';
+      },
+    });
+    const call = a.open('task', 'late', null);
+    await call.ack;
+    const first = Object.assign(new Error('first'), { name: 'ActivityAbortedError', kind: 'cancelled' });
+    expect(await call.cancel(first)).toBe(true);
+    expect(await call.cancel(new Error('second'))).toBe(true);
+    release();
+    expect(await call.result).toBe('done');
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toMatchObject({ name: 'ActivityAbortedError', message: 'first', kind: 'cancelled' });
+    await a.close();
+  });
+
   it('call with a signal cancels the call in the callee when the signal aborts; an aborted signal sends nothing', async () => {
     let calls = 0;
     const [a] = peers({}, {
