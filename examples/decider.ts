@@ -1,10 +1,10 @@
 import {
-  PollForDecisionTaskCommand,
   RespondDecisionTaskCompletedCommand,
   type Decision,
   type HistoryEvent,
   type SWFClient,
 } from '@aws-sdk/client-swf';
+import { pollFreshDecisionTask } from './decision-task.js';
 
 /** One activity task the example workflow schedules. */
 export interface PlannedActivity {
@@ -88,26 +88,11 @@ export class FanoutDecider {
 
   /** One poll and, when a task came, one answer. Returns false for an empty poll. */
   async decideOnce(): Promise<boolean> {
-    const { client, domain, taskList, identity } = this.options;
-    const events: HistoryEvent[] = [];
-    let taskToken: string | undefined;
-    let nextPageToken: string | undefined;
-    let previousStartedEventId = 0;
-    // Newest first: stop paging once the events are older than the last decision task.
-    do {
-      const page = await client.send(
-        new PollForDecisionTaskCommand({ domain, taskList: { name: taskList }, identity, reverseOrder: true, nextPageToken }),
-      );
-      if (!page.taskToken) return false;
-      taskToken = page.taskToken;
-      previousStartedEventId = page.previousStartedEventId ?? 0;
-      const fresh = (page.events ?? []).filter((e) => (e.eventId ?? 0) > previousStartedEventId);
-      events.push(...fresh);
-      nextPageToken = fresh.length === (page.events ?? []).length ? page.nextPageToken : undefined;
-    } while (nextPageToken);
-    events.reverse();
-    const decisions = this.decide(events);
-    await client.send(new RespondDecisionTaskCompletedCommand({ taskToken, decisions }));
+    const { client } = this.options;
+    const task = await pollFreshDecisionTask(client, this.options);
+    if (!task) return false;
+    const decisions = this.decide(task.fresh);
+    await client.send(new RespondDecisionTaskCompletedCommand({ taskToken: task.taskToken, decisions }));
     return true;
   }
 

@@ -1,10 +1,5 @@
-import {
-  PollForDecisionTaskCommand,
-  RespondDecisionTaskCompletedCommand,
-  type Decision,
-  type HistoryEvent,
-  type SWFClient,
-} from '@aws-sdk/client-swf';
+import { RespondDecisionTaskCompletedCommand, type Decision, type HistoryEvent, type SWFClient } from '@aws-sdk/client-swf';
+import { pollFreshDecisionTask } from './decision-task.js';
 import { INVOCATION_STARTED, type InvocationStarted } from './swf-signals.js';
 
 /** Options of {@link ProgressDecider}. */
@@ -48,7 +43,7 @@ export class ProgressDecider {
     while (!signal.aborted && !this.outcome) {
       let task;
       try {
-        task = await this.poll(signal);
+        task = await pollFreshDecisionTask(client, this.options, signal);
       } catch (error) {
         if (signal.aborted) break;
         throw error;
@@ -57,29 +52,6 @@ export class ProgressDecider {
       await client.send(new RespondDecisionTaskCompletedCommand({ taskToken: task.taskToken, decisions: this.decide(task.fresh) }));
     }
     return this.outcome ?? { failed: 'stopped before the workflow closed' };
-  }
-
-  /**
-   * One decision task with every event since the previous one, oldest first, or undefined for an
-   * empty poll. A history longer than one page (SWF's pages hold up to 1,000 events) comes in several
-   * answers chained by `nextPageToken`; reading newest first lets it stop at the last decision task.
-   */
-  private async poll(signal: AbortSignal): Promise<{ taskToken: string; fresh: HistoryEvent[] } | undefined> {
-    const { client, domain, taskList, identity } = this.options;
-    const fresh: HistoryEvent[] = [];
-    let nextPageToken: string | undefined;
-    for (;;) {
-      const page = await client.send(
-        new PollForDecisionTaskCommand({ domain, taskList: { name: taskList }, identity, reverseOrder: true, nextPageToken }),
-        { abortSignal: signal },
-      );
-      if (!page.taskToken) return undefined;
-      const events = page.events ?? [];
-      const newer = events.filter((e) => (e.eventId ?? 0) > (page.previousStartedEventId ?? 0));
-      fresh.push(...newer);
-      nextPageToken = newer.length === events.length ? page.nextPageToken : undefined;
-      if (!nextPageToken) return { taskToken: page.taskToken, fresh: fresh.reverse() };
-    }
   }
 
   private decide(events: readonly HistoryEvent[]): Decision[] {

@@ -33,7 +33,16 @@ export {
   type CommandSpec,
 } from '../command/command-activity.js';
 export { receiveMessage, sendMessage } from '../messaging/api.js';
-export { MessageReceiveError, MessageReceiveTimeout, MessageSendError, MessagingError } from '../messaging/errors.js';
+export {
+  MESSAGE_RECEIVE_ERROR_CODES,
+  MESSAGE_SEND_ERROR_CODES,
+  MessageReceiveError,
+  MessageReceiveTimeout,
+  MessageSendError,
+  MessagingError,
+  type MessageReceiveErrorCode,
+  type MessageSendErrorCode,
+} from '../messaging/errors.js';
 export type { InvocationMessaging, ReceivedMessage, ReceiveMessageOptions, SendMessageOptions } from '../messaging/types.js';
 export { FlowySwfError, ConfigurationError } from '../swf/errors.js';
 export { InputError, ResultError } from '../swf/codec.js';

@@ -78,6 +78,43 @@ describe('in-process router timing (fake clock)', () => {
     expect((await failureOf(sender.port.send(done[1]!.id, 'x', 1))).code).toBe('INVOCATION_FINISHED');
   });
 
+  it('keeps the ports of each invocation apart, also for invocations nobody waited on before', async () => {
+    const router = new InProcessRouter();
+    const [a, b, sender] = [await invocation(router), await invocation(router), await invocation(router)];
+    const aGets = a.port.receive('x', { timeoutSeconds: 5 });
+    const bGets = b.port.receive('x', { timeoutSeconds: 5 });
+    await sender.port.send(b.id, 'x', 'for b');
+    await expect(bGets).resolves.toMatchObject({ from: sender.id, data: 'for b' });
+    // b finishing fails only b's waits: a's receive still waits, and takes the message sent to a.
+    const bWaits = failureOf(b.port.receive('x'));
+    await b.finish();
+    expect((await bWaits).code).toBe('INVOCATION_FINISHED');
+    await sender.port.send(a.id, 'x', 'for a');
+    await expect(aGets).resolves.toMatchObject({ data: 'for a' });
+    // A third invocation that never waited has no message waiting on its own port.
+    await expect(sender.port.receive('x', { timeoutSeconds: 0 })).rejects.toBeInstanceOf(MessageReceiveTimeout);
+  });
+
+  it('forgets finished invocations older than retentionSeconds when the next one finishes', async () => {
+    const clock = new FakeClock();
+    const router = new InProcessRouter({ clock, retentionSeconds: 60 });
+    const old = [await invocation(router), await invocation(router)];
+    for (const o of old) await o.finish();
+    await clock.advance(30_000);
+    const newer = await invocation(router);
+    await newer.finish();
+    expect(router.retained).toBe(3);
+    await clock.advance(30_001);
+    const last = await invocation(router);
+    await last.finish();
+    expect(router.retained).toBe(2);
+    expect(router.status(newer.id)).toBe('finished');
+    await clock.advance(30_000);
+    await (await invocation(router)).finish();
+    expect(router.retained).toBe(2);
+    expect(router.status(newer.id)).toBe('unknown');
+  });
+
   it('a receive with timeout 0 takes only a message already offered', async () => {
     const router = new InProcessRouter();
     const [a, b] = [await invocation(router), await invocation(router)];
