@@ -280,7 +280,9 @@ export class TaskRun implements ExecutionContext {
       if (this.#shared.options.autoHeartbeat) this.#startAutoHeartbeat(definition);
       const registered = this.#invocation.tell('register');
       if (registered) await registered;
-      const outcome = await this.#shared.executors.for(definition).execute(definition, this.#task.input, this);
+      // An outcome given at once (a `run` that awaited nothing, inline) costs no await.
+      const running = this.#shared.executors.for(definition).execute(definition, this.#task.input, this);
+      const outcome = running instanceof Promise ? await running : running;
       this.#done = true;
       void this.#invocation.tell('finish');
       if (outcome.status === 'threw') return await this.#reportThrown(outcome.error, outcome.context);
