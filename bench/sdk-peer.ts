@@ -24,8 +24,11 @@ const registry = registryOf(NoOpActivity, TYPE, TARGET.taskList);
 const withoutSignal: Pick<SWFClient, 'send'> = { send: ((command: Parameters<SWFClient['send']>[0]) => client.send(command)) as SWFClient['send'] };
 if (role === 'bare-als') new AsyncLocalStorage<object>().run({}, () => {});
 if (role === 'bare-cached') (client.config as { cacheMiddleware?: boolean }).cacheMiddleware = true;
+// One collection before the first round and none between rounds: a forced full `gc()` throws away
+// optimised code that the next ~1,000 tasks re-warm, which no running worker pays (docs/performance.md,
+// "Forced collections and re-warming"). Each side lives in its own process, so no side collects another's garbage.
+collectGarbage();
 servePeer(async (c, n) => {
-  collectGarbage();
   switch (role) {
     case 'bare':
     case 'bare-cached':

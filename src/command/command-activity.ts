@@ -7,7 +7,7 @@ import type { Server, Socket } from 'node:net';
 import { Activity } from '../activity/activity.js';
 import { acceptOne, listenUnixSocket, Peer, SOCKET_ENV, StreamCommunicator, type Handler } from '../ipc/index.js';
 import { Tail } from '../executor/child-process.js';
-import { stopTree } from '../executor/process-tree.js';
+import { processRef, stopTree } from '../executor/process-tree.js';
 import { ConfigurationError, FlowySwfError } from '../swf/errors.js';
 import { pythonHelperDir } from './python-path.js';
 
@@ -142,9 +142,11 @@ export abstract class CommandActivity extends Activity {
   /** SIGTERM to the program's tree when the task's signal aborts, SIGKILL after the grace. Returns the undo. */
   #stopOnAbort(pid: number | undefined): () => void {
     let timer: NodeJS.Timeout | undefined;
+    // Taken while the program is surely running (its exit is not yet reaped): its pid and start time.
+    const program = pid === undefined ? undefined : processRef(pid);
     const onAbort = (): void => {
-      if (pid === undefined) return;
-      void stopTree(pid, () => new Promise((resolve) => (timer = setTimeout(resolve, this.killGraceMs))));
+      if (program === undefined) return;
+      void stopTree(program, () => new Promise((resolve) => (timer = setTimeout(resolve, this.killGraceMs))));
     };
     if (this.signal.aborted) onAbort();
     else this.signal.addEventListener('abort', onAbort, { once: true });

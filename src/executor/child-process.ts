@@ -7,7 +7,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Peer, prepareCommunicator, type CommunicatorName, type HandlerLookup } from '../ipc/index.js';
 import { FlowySwfError } from '../swf/errors.js';
-import { signalTree, stopTree } from './process-tree.js';
+import { processRef, signalTree, stopTree, type ProcessRef } from './process-tree.js';
 import type { ExecutorLogger } from './types.js';
 
 /** The child could not be started, or did not become ready in time. */
@@ -89,7 +89,9 @@ export class PooledChild {
   /** When the pool last read its memory (ms, `performance.now()`). */
   memoryCheckedAt = 0;
   #exit: string | undefined;
-  #signalled: number[] = [];
+  /** The process as started: its pid and start time, so a later signal never reaches a reused pid. */
+  readonly #ref: ProcessRef;
+  #signalled: ProcessRef[] = [];
 
   private constructor(
     readonly process: ChildProcess,
@@ -101,6 +103,7 @@ export class PooledChild {
     readonly stderr: Tail,
   ) {
     this.pid = process.pid!;
+    this.#ref = processRef(this.pid);
     this.peer = peer;
     this.exited = exited.then((how) => (this.#exit = how));
   }
@@ -165,7 +168,7 @@ export class PooledChild {
   async terminate(reason: string, graceMs: number): Promise<void> {
     this.stoppedFor ??= reason;
     // The grace ends early when the child exits: its descendants, gathered when SIGTERM went out, are then killed at once.
-    const stop = stopTree(this.pid, () => Promise.race([this.exited, new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]), {
+    const stop = stopTree(this.#ref, () => Promise.race([this.exited, new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]), {
       known: this.#signalled,
       sigterm: this.#exit === undefined,
       killAnyway: () => this.#exit === undefined,
@@ -178,6 +181,6 @@ export class PooledChild {
   /** SIGKILL to the whole tree, at once (forced stop, process exit). */
   killNow(reason: string): void {
     this.stoppedFor ??= reason;
-    this.#signalled = signalTree(this.pid, 'SIGKILL', this.#signalled);
+    this.#signalled = signalTree(this.#ref, 'SIGKILL', this.#signalled);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Process trees: find a process's descendants (Linux: /proc), signal a whole tree, read resident memory.
  * Descendants are gathered before signalling, since a killed parent's children are re-parented and
- * can no longer be found through it.
+ * can no longer be found through it. A process is known by its pid and its start time, so that a
+ * harder signal sent later never reaches another process that has since been given a reused pid.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -12,6 +13,17 @@ interface ProcStat {
   ppid: number;
   pgid: number;
   state: string;
+  /** Clock ticks after boot when the process started: with the pid, which process this is. */
+  startTime: number;
+}
+
+/**
+ * @internal A process as it was seen: its pid and start time (`undefined` without /proc, where a pid is
+ * all there is to go by).
+ */
+export interface ProcessRef {
+  readonly pid: number;
+  readonly startTime: number | undefined;
 }
 
 /** @internal One process's /proc/<pid>/stat, or `undefined` when it is gone or /proc is missing. */
@@ -20,7 +32,7 @@ export function readStat(pid: number): ProcStat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces and parentheses: parse after the last ')'.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: fields[0] ?? '?', ppid: Number(fields[1]), pgid: Number(fields[2]) };
+    return { pid, state: fields[0] ?? '?', ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: Number(fields[19]) };
   } catch {
     return undefined;
   }
@@ -45,15 +57,22 @@ export function allProcesses(): ProcStat[] {
 
 /** The pids of `pid`'s descendants (children, grandchildren...) and of its process group, `pid` excluded. */
 export function descendants(pid: number): number[] {
-  const all = allProcesses();
+  return treeOf([pid], pid, allProcesses()).filter((p) => p !== pid);
+}
+
+/**
+ * `roots` and every descendant of them in `all`, and (when `group` is given) every member of process
+ * group `group`: pids, each once, roots first.
+ */
+function treeOf(roots: readonly number[], group: number | undefined, all: readonly ProcStat[]): number[] {
   const children = new Map<number, number[]>();
   for (const p of all) {
     const list = children.get(p.ppid);
     if (list) list.push(p.pid);
     else children.set(p.ppid, [p.pid]);
   }
-  const found = new Set<number>();
-  const stack = [pid];
+  const found = new Set<number>(roots);
+  const stack = [...roots];
   while (stack.length > 0) {
     const next = stack.pop()!;
     for (const child of children.get(next) ?? []) {
@@ -63,7 +82,7 @@ export function descendants(pid: number): number[] {
       }
     }
   }
-  for (const p of all) if (p.pgid === pid && p.pid !== pid) found.add(p.pid);
+  if (group !== undefined) for (const p of all) if (p.pgid === group) found.add(p.pid);
   return [...found];
 }
 
@@ -79,52 +98,82 @@ export function isRunning(pid: number): boolean {
   }
 }
 
+/** @internal `pid` as it is now: its start time read from /proc (`undefined` when gone or without /proc). */
+export function processRef(pid: number): ProcessRef {
+  return { pid, startTime: readStat(pid)?.startTime };
+}
+
 /**
- * Sends `signal` to `pid`'s process group (a child spawned `detached` leads its own), to `pid`, and to
- * every descendant in `known` and found now. Returns every pid signalled, for a later, harder signal.
+ * Whether `ref` still names the process it was taken from: running, and (where /proc tells) started at
+ * the same moment, so not a new process that has been given the pid since.
  */
-export function signalTree(pid: number, signal: NodeJS.Signals, known: Iterable<number> = []): number[] {
-  const targets = new Set<number>([...known, ...descendants(pid)]);
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // not a group leader, or the group is gone
+export function isSameProcess(ref: ProcessRef, stat: ProcStat | undefined = readStat(ref.pid)): boolean {
+  if (!stat) return ref.startTime === undefined && isRunning(ref.pid);
+  return stat.state !== 'Z' && stat.state !== 'X' && (ref.startTime === undefined || stat.startTime === ref.startTime);
+}
+
+/**
+ * Sends `signal` to `root`'s process tree: its process group (a child spawned `detached` leads its own),
+ * `root` itself, every process in `known`, and the descendants found now of all of them. A process in
+ * `known` or `root` whose pid now names another process (it exited and the pid was reused) is left
+ * alone, and so are its "descendants"; the group too, once its pid names another process. A `root`
+ * given as a bare pid is taken to be the caller's own unreaped child. Returns every process signalled,
+ * for a later, harder signal.
+ */
+export function signalTree(root: number | ProcessRef, signal: NodeJS.Signals, known: Iterable<ProcessRef> = []): ProcessRef[] {
+  const all = allProcesses();
+  const stats = new Map(all.map((p) => [p.pid, p]));
+  const rootRef: ProcessRef = typeof root === 'number' ? { pid: root, startTime: stats.get(root)?.startTime } : root;
+  const rootStat = stats.get(rootRef.pid);
+  // Ours unless its pid now names a process that started at another moment: it exited and the pid was
+  // reused. Gone, or a zombie not yet reaped, it is still ours, and so is its group.
+  const rootIsOurs = rootStat === undefined || rootRef.startTime === undefined || rootStat.startTime === rootRef.startTime;
+  const seeds = [...known].filter((ref) => ref.pid !== rootRef.pid && isSameProcess(ref, stats.get(ref.pid))).map((ref) => ref.pid);
+  if (rootIsOurs) seeds.unshift(rootRef.pid);
+  const targets = treeOf(seeds, rootIsOurs ? rootRef.pid : undefined, all);
+  if (rootIsOurs) {
+    try {
+      process.kill(-rootRef.pid, signal);
+    } catch {
+      // not a group leader, or the group is gone
+    }
   }
-  for (const target of [pid, ...targets]) {
+  for (const target of targets) {
     try {
       process.kill(target, signal);
     } catch {
       // already gone
     }
   }
-  return [pid, ...targets];
+  return targets.map((pid) => ({ pid, startTime: stats.get(pid)?.startTime }));
 }
 
 /** A stop of a process tree under way: see {@link stopTree}. */
 export interface TreeStop {
-  /** Every pid SIGTERM went to (`known` alone when SIGTERM was skipped). */
-  readonly signalled: number[];
-  /** Once the grace is over: every pid SIGKILL went to, or `undefined` when nothing was left to kill. */
-  readonly killed: Promise<number[] | undefined>;
+  /** Every process SIGTERM went to (`known` alone when SIGTERM was skipped). */
+  readonly signalled: ProcessRef[];
+  /** Once the grace is over: every process SIGKILL went to, or `undefined` when nothing was left to kill. */
+  readonly killed: Promise<ProcessRef[] | undefined>;
 }
 
 /**
- * Stops `pid`'s process tree: SIGTERM now, then SIGKILL to whatever of it still runs once the promise
+ * Stops `root`'s process tree: SIGTERM now, then SIGKILL to whatever of it still runs once the promise
  * `grace()` returns settles (`grace` is called after SIGTERM went out). What still runs is looked for among
- * the pids SIGTERM went to, since a killed parent's children are re-parented and can no longer be found
- * through it. `sigterm: false` skips the SIGTERM (the process is already gone and its pid may be reused);
- * `killAnyway()` true sends the SIGKILL even when none of those pids runs.
+ * the processes SIGTERM went to, since a killed parent's children are re-parented and can no longer be
+ * found through it; a pid that names another process by then is left alone. `sigterm: false` skips the
+ * SIGTERM (the process is already gone); `killAnyway()` true sends the SIGKILL even when none of those
+ * processes runs.
  */
 export function stopTree(
-  pid: number,
+  root: ProcessRef,
   grace: () => PromiseLike<unknown>,
-  options: { known?: readonly number[]; sigterm?: boolean; killAnyway?: () => boolean } = {},
+  options: { known?: readonly ProcessRef[]; sigterm?: boolean; killAnyway?: () => boolean } = {},
 ): TreeStop {
   const known = options.known ?? [];
-  const signalled = options.sigterm === false ? [...known] : signalTree(pid, 'SIGTERM', known);
-  const kill = (): number[] | undefined => {
-    const left = signalled.filter((p) => isRunning(p));
-    return left.length > 0 || options.killAnyway?.() === true ? signalTree(pid, 'SIGKILL', left) : undefined;
+  const signalled = options.sigterm === false ? [...known] : signalTree(root, 'SIGTERM', known);
+  const kill = (): ProcessRef[] | undefined => {
+    const left = signalled.filter((ref) => isSameProcess(ref));
+    return left.length > 0 || options.killAnyway?.() === true ? signalTree(root, 'SIGKILL', left) : undefined;
   };
   return { signalled, killed: Promise.resolve(grace()).then(kill, kill) };
 }

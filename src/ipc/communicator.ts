@@ -57,11 +57,11 @@ export class StreamCommunicator implements Communicator {
     private readonly writable: Writable,
     private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
     /**
-     * `'together'`: messages written in one burst of work (until its promise jobs have run) leave together
-     * (the task side, whose ack and return of a quick call then cost one write and one wake-up of the
-     * other process).
-     * `'now'`: each message leaves at once (the worker side, which mostly writes one call per child at a
-     * time: holding it back would gain nothing).
+     * `'together'`: messages written in one burst of work (until its promise jobs have run) leave together.
+     * For the side that answers calls (the child), whose ack and return of a quick call then cost one
+     * write and one wake-up of the other process.
+     * `'now'`: each message leaves at once. For the side that mostly makes one call at a time to each
+     * peer (the worker), where holding a message back would gain nothing.
      */
     private readonly writes: 'together' | 'now' = 'together',
   ) {

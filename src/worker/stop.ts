@@ -53,6 +53,7 @@ export class StopSequence {
   readonly finished = new AbortController();
   readonly #host: StopHost;
   #graceExpired = false;
+  #graceStarted = false;
 
   constructor(host: StopHost) {
     this.#host = host;
@@ -66,9 +67,11 @@ export class StopSequence {
     return this.#graceExpired;
   }
 
-  /** Starts the grace period (once). */
+  /** Starts the grace period; a second call, or one after a forced stop, changes nothing. */
   startGrace(): void {
-    if (!this.#graceExpired) void this.#graceTimer();
+    if (this.#graceStarted || this.#graceExpired) return;
+    this.#graceStarted = true;
+    void this.#graceTimer();
   }
 
   /** Stops at once: no polls, no retries, child processes killed, running tasks aborted and left. */
