@@ -98,9 +98,9 @@ export interface PollTarget {
 /**
  * The bare loop: `concurrency` async loops sharing a budget of `tasks`, each polling then completing
  * with the same two commands through the same client as the worker. An empty poll does not count.
- * Returns the elapsed microseconds.
+ * `onFinished` is called as each task's respond returns. Returns the elapsed microseconds.
  */
-export async function bareLoop(client: SWFClient, target: PollTarget, concurrency: number, tasks: number): Promise<number> {
+export async function bareLoop(client: SWFClient, target: PollTarget, concurrency: number, tasks: number, onFinished?: () => void): Promise<number> {
   let budget = tasks;
   const loop = async (): Promise<void> => {
     while (budget > 0) {
@@ -113,6 +113,7 @@ export async function bareLoop(client: SWFClient, target: PollTarget, concurrenc
         continue;
       }
       await client.send(new RespondActivityTaskCompletedCommand({ taskToken: task.taskToken, result: 'null' }));
+      onFinished?.();
     }
   };
   const started = process.hrtime.bigint();
@@ -122,15 +123,18 @@ export async function bareLoop(client: SWFClient, target: PollTarget, concurrenc
 
 /**
  * The worker's path: `new Worker({ ..., loop: tasks })` polling exactly `tasks` times, as many polls
- * open as slots (like the bare loop's calls in flight). Returns the elapsed microseconds of `run()`.
+ * open as slots (like the bare loop's calls in flight). `onFinished` (the worker's `metrics.taskFinished`)
+ * is called as each task is reported. Returns the elapsed microseconds of `run()`.
  */
 export async function workerLoop(
   options: Omit<WorkerOptions, 'loop' | 'maxConcurrentTasks' | 'domain' | 'taskList' | 'identity'> & { maxConcurrentPolls?: number },
   target: PollTarget,
   concurrency: number,
   tasks: number,
+  onFinished?: () => void,
 ): Promise<number> {
   const worker = new Worker({
+    ...(onFinished ? { metrics: { taskFinished: onFinished } } : {}),
     maxConcurrentPolls: concurrency,
     ...options,
     domain: target.domain,
@@ -151,4 +155,52 @@ export function collectGarbage(): void {
     gc();
     gc();
   }
+}
+
+/**
+ * CPU and wall time over one stretch of a side's tasks: from the `skip`-th task to finish to the
+ * (`skip` + `count`)-th, so the side's start (a new Worker, its first polls) and its end (the last tasks
+ * with fewer in flight, the stop) are left out, as a running worker never pays them per task. Hand
+ * {@link finished} to a loop as its `onFinished`.
+ */
+export class SteadyWindow {
+  /** CPU µs of this process over the window (0 until it is over). */
+  cpuUs = 0;
+  /** Wall µs over the window (0 until it is over). */
+  us = 0;
+  #finished = 0;
+  #cpuStart = 0;
+  #start = 0n;
+
+  constructor(
+    readonly skip: number,
+    readonly count: number,
+  ) {
+    if (skip < 1) throw new Error('SteadyWindow: skip must be at least 1');
+  }
+
+  /** Tasks the loop must run for the window to close: `skip` + `count` + `tail`. */
+  total(tail: number): number {
+    return this.skip + this.count + tail;
+  }
+
+  readonly finished = (): void => {
+    const n = ++this.#finished;
+    if (n === this.skip) {
+      this.#cpuStart = cpuNowUs();
+      this.#start = process.hrtime.bigint();
+    } else if (n === this.skip + this.count) {
+      this.cpuUs = cpuNowUs() - this.#cpuStart;
+      this.us = Number(process.hrtime.bigint() - this.#start) / 1000;
+    }
+  };
+}
+
+/**
+ * The steady window of a loop at concurrency `c` measuring `n` tasks: from its max(100, 2c)-th task to
+ * finish. Run the loop for `window.total(c)` tasks, so that `c` more follow the window and every measured
+ * task ran with `c` in flight.
+ */
+export function steadyWindow(c: number, n: number): SteadyWindow {
+  return new SteadyWindow(Math.max(100, 2 * c), n);
 }

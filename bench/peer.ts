@@ -11,6 +11,10 @@ import { benchModule } from './paths.js';
 export const SDK_PEER_ROLES = ['bare', 'worker', 'bare-cached', 'bare-als', 'worker-nosignal'] as const;
 export type SdkPeerRole = (typeof SDK_PEER_ROLES)[number];
 
+/** The sides `loopback-peer` can play (see there). */
+export const LOOPBACK_PEER_ROLES = ['bare', 'worker', 'wire', 'wire-node-http'] as const;
+export type LoopbackPeerRole = (typeof LOOPBACK_PEER_ROLES)[number];
+
 /** What a peer is asked to do: one round of `n` tasks at concurrency `c`, or to stop. */
 export type PeerRequest = { c: number; n: number } | { stop: true };
 
@@ -47,8 +51,12 @@ export async function forkPeer(module: string, args: string[]): Promise<Peer> {
   };
 }
 
-/** The peer side: answers rounds with `loop(c, n)` (elapsed µs) and the CPU µs spent, until told to stop. */
-export function servePeer(loop: (c: number, n: number) => Promise<number>): void {
+/**
+ * The peer side: answers rounds until told to stop. `loop(c, n)` returns the elapsed µs (the CPU µs spent
+ * over the whole loop are then measured here), or both figures, measured by the loop itself (over a
+ * steady window, for instance).
+ */
+export function servePeer(loop: (c: number, n: number) => Promise<number | PeerReply>): void {
   process.on('message', (message: PeerRequest) => {
     if ('stop' in message) {
       process.disconnect();
@@ -56,9 +64,9 @@ export function servePeer(loop: (c: number, n: number) => Promise<number>): void
       return;
     }
     const cpu = process.cpuUsage();
-    void loop(message.c, message.n).then((us) => {
+    void loop(message.c, message.n).then((result) => {
       const spent = process.cpuUsage(cpu);
-      process.send?.({ us, cpuUs: spent.user + spent.system } satisfies PeerReply);
+      process.send?.((typeof result === 'number' ? { us: result, cpuUs: spent.user + spent.system } : result) satisfies PeerReply);
     });
   });
   process.send?.({ ready: true });

@@ -4,9 +4,10 @@ import type { PollTarget } from './fixtures.js';
 
 /**
  * `concurrency` async loops sharing a budget of `tasks`: poll, then complete with `null`, through the
- * transport alone. An empty poll does not count. Returns the elapsed microseconds.
+ * transport alone. An empty poll does not count. `onFinished` is called as each respond returns.
+ * Returns the elapsed microseconds.
  */
-export async function wireLoop(transport: SwfTransport, target: PollTarget, concurrency: number, tasks: number): Promise<number> {
+export async function wireLoop(transport: SwfTransport, target: PollTarget, concurrency: number, tasks: number, onFinished?: () => void): Promise<number> {
   let budget = tasks;
   const input = { domain: target.domain, taskList: { name: target.taskList }, identity: target.identity };
   const loop = async (): Promise<void> => {
@@ -18,6 +19,7 @@ export async function wireLoop(transport: SwfTransport, target: PollTarget, conc
         continue;
       }
       await transport.respondActivityTaskCompleted({ taskToken: task.taskToken, result: 'null' });
+      onFinished?.();
     }
   };
   const started = process.hrtime.bigint();

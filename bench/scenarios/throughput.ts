@@ -1,18 +1,20 @@
 /**
  * Throughput on loopback: no-op activities through the local endpoint (its own process) over real HTTP,
  * scheduled by workflow executions. The worker (on the lean transport, as `createSwfClient` gives it) against
- * the bare AWS SDK v3 loop (the same two calls through a stock `SWFClient`) at the same concurrency:
- * tasks per second, CPU per task of this process, and the endpoint's CPU, so a reader can tell when the
- * endpoint is the ceiling (its busy share near 1 core).
+ * the bare AWS SDK v3 loop (the same two calls through a stock `SWFClient`) at the same concurrency, each in
+ * a process of its own (`bench/loopback-peer.ts`): tasks per second, CPU per task of that process over its
+ * steady state, and the endpoint's CPU, so a reader can tell when the endpoint is the ceiling (its busy
+ * share near 1 core).
  */
-import { bareLoop, bareSdkClient, collectGarbage, cpuNowUs, httpClient, NoOpActivity, registryOf, workerLoop, type PollTarget } from '../fixtures.js';
+import { httpClient, steadyWindow } from '../fixtures.js';
 import { forkLocalSwf, type ForkedLocalSwf } from '../local-server.js';
+import { forkPeer, type Peer } from '../peer.js';
 import { pairedRatio, ratioOf, setPath, type Sample, type Scenario } from '../scenario.js';
 import { prepareDomain, seedActivityTasks } from '../seed.js';
 import { round } from '../stats.js';
 
 const TYPE = { name: 'noop', version: '1' };
-const TARGET: PollTarget = { domain: 'bench', taskList: 'bench', identity: 'bench' };
+const TARGET = { domain: 'bench', taskList: 'bench' };
 const CONCURRENCY = [1, 8, 64, 256] as const;
 const CPU_LIMIT = 0.35;
 const RATE_LIMIT = 1.8;
@@ -25,54 +27,59 @@ function tasksFor(c: number, quick: boolean): number {
 interface Tally {
   us: number;
   cpuUs: number;
+  /** Tasks the endpoint's CPU was read over (the whole round: it is read over IPC, not inside the window). */
+  endpointTasks: number;
   endpointCpuUs: number;
 }
 
 /**
- * Runs `loop` and adds its wall time, this process's CPU and the endpoint's CPU to `tally`. No forced
- * collection before it: a full `gc()` throws away optimised code, and the next ~1,000 tasks re-warm it,
- * which no running worker pays (docs/performance.md, "Forced collections and re-warming"). The A B B A
- * order shares out each side's garbage instead.
+ * One round of `peer` at concurrency `c` measuring `n` tasks, added to `tally`: the peer's wall time and
+ * CPU over its steady state (from its 100th, or 2c-th, task to finish, `n` tasks, with `c` more after them,
+ * so a new Worker's start and its stop are left out, as a running worker never pays them per task), and
+ * the endpoint's CPU over the whole round. `seed` schedules the round's tasks first. No forced
+ * collection anywhere: a full `gc()` throws away optimised code, and the next ~1,000 tasks re-warm it,
+ * which no running worker pays (docs/performance.md, "Forced collections and re-warming").
  */
-async function measured(swf: ForkedLocalSwf, tally: Tally, loop: () => Promise<number>): Promise<void> {
+async function measured(swf: ForkedLocalSwf, peer: Peer, tally: Tally, c: number, n: number, seed: (count: number) => Promise<void>): Promise<void> {
+  const tasks = steadyWindow(c, n).total(c);
+  await seed(tasks);
   const endpointBefore = await swf.cpuUs();
-  const cpuBefore = cpuNowUs();
-  tally.us += await loop();
-  tally.cpuUs += cpuNowUs() - cpuBefore;
+  const reply = await peer.round(c, n);
   tally.endpointCpuUs += (await swf.cpuUs()) - endpointBefore;
+  tally.endpointTasks += tasks;
+  tally.us += reply.us;
+  tally.cpuUs += reply.cpuUs;
 }
 
 export const throughput: Scenario = {
   name: 'throughput',
-  title: 'tasks/s and CPU per task over HTTP to the local endpoint, worker (lean transport) vs bare AWS SDK v3 loop',
+  title: 'tasks/s and CPU per task over HTTP to the local endpoint, worker (lean transport) vs bare AWS SDK v3 loop, each in its own process',
   runs: (quick) => (quick ? 1 : 3),
   async measure({ quick, run }) {
     const swf = await forkLocalSwf({ pollTimeoutMs: 5000 });
     const client = httpClient(swf.endpoint);
-    const bare = bareSdkClient(swf.endpoint);
-    const registry = registryOf(NoOpActivity, TYPE, TARGET.taskList);
     const seed = (count: number): Promise<void> =>
       seedActivityTasks(client, { domain: TARGET.domain, taskList: TARGET.taskList, activityType: TYPE, count });
+    const peers: Peer[] = [];
     const sample: Sample = {};
     try {
       await prepareDomain(client, TARGET.domain, TYPE, TARGET.taskList);
-      collectGarbage();
-      await seed(1000);
-      await bareLoop(bare, TARGET, 8, 500);
-      await workerLoop({ client, registry }, TARGET, 8, 500);
+      const bare = await forkPeer('loopback-peer', ['bare', swf.endpoint]);
+      peers.push(bare);
+      const worker = await forkPeer('loopback-peer', ['worker', swf.endpoint]);
+      peers.push(worker);
+      // Warm-up: JIT and lazily built parts, on each side.
+      for (const peer of peers) {
+        await seed(steadyWindow(8, 500).total(8));
+        await peer.round(8, 500);
+      }
       for (const c of CONCURRENCY) {
         // Two rounds in the order A B B A (A first on even runs), so drift hits both sides alike.
         const half = Math.round(tasksFor(c, quick) / 2);
-        const b: Tally = { us: 0, cpuUs: 0, endpointCpuUs: 0 };
-        const w: Tally = { us: 0, cpuUs: 0, endpointCpuUs: 0 };
-        const measureBare = async (): Promise<void> => {
-          await seed(half);
-          await measured(swf, b, () => bareLoop(bare, TARGET, c, half));
-        };
-        const measureWorker = async (): Promise<void> => {
-          await seed(half);
-          await measured(swf, w, () => workerLoop({ client, registry }, TARGET, c, half));
-        };
+        const b: Tally = { us: 0, cpuUs: 0, endpointTasks: 0, endpointCpuUs: 0 };
+        const w: Tally = { us: 0, cpuUs: 0, endpointTasks: 0, endpointCpuUs: 0 };
+        const measureBare = (): Promise<void> => measured(swf, bare, b, c, half, seed);
+        const measureWorker = (): Promise<void> => measured(swf, worker, w, c, half, seed);
         const order = run % 2 === 0 ? [measureBare, measureWorker, measureWorker, measureBare] : [measureWorker, measureBare, measureBare, measureWorker];
         for (const step of order) await step();
         const n = 2 * half;
@@ -80,17 +87,17 @@ export const throughput: Scenario = {
         sample[`c${c}.workerTasksPerSec`] = n / (w.us / 1e6);
         sample[`c${c}.bareCpuUsPerTask`] = b.cpuUs / n;
         sample[`c${c}.workerCpuUsPerTask`] = w.cpuUs / n;
-        sample[`c${c}.endpointCpuUsPerTaskBare`] = b.endpointCpuUs / n;
-        sample[`c${c}.endpointCpuUsPerTaskWorker`] = w.endpointCpuUs / n;
+        sample[`c${c}.endpointCpuUsPerTaskBare`] = b.endpointCpuUs / b.endpointTasks;
+        sample[`c${c}.endpointCpuUsPerTaskWorker`] = w.endpointCpuUs / w.endpointTasks;
         // The endpoint's busy share of one core while the worker ran: near 1, the endpoint is the ceiling.
-        sample[`c${c}.endpointBusyWorker`] = w.endpointCpuUs / w.us;
-        sample[`c${c}.endpointBusyBare`] = b.endpointCpuUs / b.us;
+        sample[`c${c}.endpointBusyWorker`] = (w.endpointCpuUs / w.endpointTasks) * (n / w.us);
+        sample[`c${c}.endpointBusyBare`] = (b.endpointCpuUs / b.endpointTasks) * (n / b.us);
         sample[`c${c}.runRatio`] = b.us / w.us;
         sample[`c${c}.runCpuRatio`] = w.cpuUs / b.cpuUs;
       }
     } finally {
+      await Promise.all(peers.map((peer) => peer.stop()));
       client.destroy();
-      bare.destroy();
       await swf.close();
     }
     return sample;

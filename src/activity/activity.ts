@@ -5,18 +5,20 @@ import type { ReceivedMessage, ReceiveMessageOptions, SendMessageOptions } from 
 import { callHostOf, type ActivityContext, type ActivityInfo, type CallHostOptions } from './context.js';
 import type { CallbackHandle, DelegateOptions } from '../delegation/delegator.js';
 import { notConfiguredError } from '../delegation/delegator.js';
-import { processSingleton } from './shared.js';
 
-// One map per process: a worker of another copy of flowy-swf binds the activities it runs here too.
-const contexts = processSingleton('activity-contexts', () => new WeakMap<Activity, ActivityContext>(), (v) => v instanceof WeakMap);
+// On the instance, under a key that is one per process: a worker of another copy of flowy-swf binds the
+// activities it runs here too. (A property costs the task path less than a WeakMap entry, which every
+// garbage collection must also visit.)
+const CONTEXT = Symbol.for('flowy-swf.activity-context');
+type Bound = Activity & { [CONTEXT]?: ActivityContext };
 
 /** @internal Gives an activity instance the context of the task it runs. */
 export function bindActivityContext(activity: Activity, context: ActivityContext): void {
-  contexts.set(activity, context);
+  (activity as Bound)[CONTEXT] = context;
 }
 
 function contextOf(activity: Activity): ActivityContext {
-  const context = contexts.get(activity);
+  const context = (activity as Bound)[CONTEXT];
   if (!context) {
     throw new FlowySwfError(
       `${activity.constructor.name} is not running a task: token, info, signal and heartbeat() exist only while the worker runs it`,

@@ -99,9 +99,33 @@ const storage = processSingleton(
   (v) => typeof (v as { run?: unknown }).run === 'function' && typeof (v as { getStore?: unknown }).getStore === 'function',
 );
 
-/** @internal Runs `fn` with `context` as the current activity context. */
+// Activity runs under way in this process, shared like the store: the store is on while one is.
+const runs = processSingleton(
+  'activity-runs',
+  () => ({ count: 0 }),
+  (v) => typeof (v as { count?: unknown }).count === 'number',
+);
+
+/** @internal Runs `fn` with `context` as the current activity context (and switches the store on). */
 export function runInActivityContext<T>(context: ActivityContext, fn: () => T): T {
   return storage.run(context, fn);
+}
+
+/**
+ * @internal Marks the start of one activity's run in this process; returns its end (which may be called
+ * more than once). The context store is switched on by {@link runInActivityContext} and off when the
+ * last run under way ends. While it is on, Node runs its promise hooks for every promise of the process,
+ * the worker's and the transport's included: at concurrency 1 that cost the loop to SWF about a third
+ * more CPU, so it is on only while activity code may still run and ask for its context.
+ */
+export function beginActivityRun(): () => void {
+  runs.count++;
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    if (--runs.count === 0) storage.disable();
+  };
 }
 
 /** The context of the activity task running in this async flow; throws outside one. */

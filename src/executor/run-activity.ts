@@ -4,7 +4,7 @@
  * returns the outcome.
  */
 import { bindActivityContext, type Activity } from '../activity/activity.js';
-import { runInActivityContext, type ActivityContext } from '../activity/context.js';
+import { beginActivityRun, runInActivityContext, type ActivityContext } from '../activity/context.js';
 import { assertResultFits, InputError, ResultError } from '../swf/codec.js';
 import type { ActivityDefinition } from '../scanner/types.js';
 import type { ExecutionOutcome } from './types.js';
@@ -24,10 +24,14 @@ export function isAsyncIterator(value: unknown): value is AsyncIterator<unknown>
   );
 }
 
-/** An activity whose `run` has been called: what it returned (a value, a promise or an async iterator). */
+/**
+ * An activity whose `run` has been called: what it returned (a value, a promise or an async iterator),
+ * and the end of its run ({@link beginActivityRun}), to call once its code can no longer run.
+ */
 interface Started {
   readonly activity: Activity;
   readonly out: unknown;
+  readonly end: () => void;
 }
 
 /**
@@ -49,9 +53,11 @@ function startActivity(definition: ActivityDefinition, input: string | undefined
   } catch (error) {
     return threw(error, error instanceof InputError ? undefined : 'deserializeArguments threw');
   }
+  const end = beginActivityRun();
   try {
-    return { activity, out: runInActivityContext(context, () => activity.run(...args)) };
+    return { activity, out: runInActivityContext(context, () => activity.run(...args)), end };
   } catch (error) {
+    end();
     return threw(error);
   }
 }
@@ -71,20 +77,33 @@ function finishActivity(activity: Activity, value: unknown): ExecutionOutcome {
 }
 
 /** The outcome of a `run` that did not stream: at once for a plain value, once settled for a promise. */
-function settleActivity(activity: Activity, out: unknown): ExecutionOutcome | Promise<ExecutionOutcome> {
-  if (typeof (out as { then?: unknown } | null)?.then !== 'function') return finishActivity(activity, out);
+function settleActivity({ activity, out, end }: Started): ExecutionOutcome | Promise<ExecutionOutcome> {
+  if (typeof (out as { then?: unknown } | null)?.then !== 'function') {
+    end();
+    return finishActivity(activity, out);
+  }
   return Promise.resolve(out).then(
-    (value) => finishActivity(activity, value),
-    (error: unknown) => threw(error),
+    (value) => {
+      end();
+      return finishActivity(activity, value);
+    },
+    (error: unknown) => {
+      end();
+      return threw(error);
+    },
   );
 }
 
-/** Runs an `async *run()`'s iterator in the activity's context, yielding each value; returns the outcome. */
-async function* streamActivity(activity: Activity, out: AsyncIterator<unknown>, context: ActivityContext): AsyncGenerator<unknown, ExecutionOutcome, undefined> {
+/**
+ * Runs an `async *run()`'s iterator in the activity's context, yielding each value; returns the outcome.
+ * The run ends when the iterator does, or when this generator is closed early.
+ */
+async function* streamActivity({ activity, out, end }: Started, context: ActivityContext): AsyncGenerator<unknown, ExecutionOutcome, undefined> {
+  const iterator = out as AsyncIterator<unknown>;
   let value: unknown;
   try {
     for (;;) {
-      const step = await runInActivityContext(context, () => out.next());
+      const step = await runInActivityContext(context, () => iterator.next());
       if (step.done) {
         value = step.value;
         break;
@@ -93,6 +112,8 @@ async function* streamActivity(activity: Activity, out: AsyncIterator<unknown>, 
     }
   } catch (error) {
     return threw(error);
+  } finally {
+    end();
   }
   return finishActivity(activity, value);
 }
@@ -105,8 +126,8 @@ export async function* runActivity(
 ): AsyncGenerator<unknown, ExecutionOutcome, undefined> {
   const started = startActivity(definition, input, context);
   if ('status' in started) return started;
-  if (isAsyncIterator(started.out)) return yield* streamActivity(started.activity, started.out, context);
-  return await settleActivity(started.activity, started.out);
+  if (isAsyncIterator(started.out)) return yield* streamActivity(started, context);
+  return await settleActivity(started);
 }
 
 /**
@@ -122,8 +143,8 @@ export function executeActivity(
 ): ExecutionOutcome | Promise<ExecutionOutcome> {
   const started = startActivity(definition, input, context);
   if ('status' in started) return started;
-  if (!isAsyncIterator(started.out)) return settleActivity(started.activity, started.out);
-  return drain(streamActivity(started.activity, started.out, context), onProgress);
+  if (!isAsyncIterator(started.out)) return settleActivity(started);
+  return drain(streamActivity(started, context), onProgress);
 }
 
 async function drain(run: AsyncGenerator<unknown, ExecutionOutcome, undefined>, onProgress: (value: unknown) => void): Promise<ExecutionOutcome> {
