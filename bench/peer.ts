@@ -26,6 +26,8 @@ export interface PeerReply {
 
 /** A measured loop living in its own process. */
 export interface Peer {
+  /** The peer's process id. */
+  readonly pid: number;
   round(c: number, n: number): Promise<PeerReply>;
   stop(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function forkPeer(module: string, args: string[]): Promise<Peer> {
   });
   await once(child, 'message');
   return {
+    pid: child.pid!,
     async round(c, n) {
       const reply = once(child, 'message') as Promise<[PeerReply]>;
       child.send({ c, n } satisfies PeerRequest);
