@@ -19,7 +19,7 @@ export const sdkOverhead: Scenario = {
     // BENCH_BREAKDOWN=1 adds two more sides that place the worker's cost (see sdk-peer.ts).
     const roles: readonly SdkPeerRole[] = process.env.BENCH_BREAKDOWN === '1' ? SDK_PEER_ROLES : ['bare', 'bare-cached', 'worker'];
     const peers = await Promise.all(roles.map(async (role) => ({ role, peer: await forkPeer('sdk-peer', [role]) })));
-    // Short rounds track the machine's drift; each round builds a new Worker, so not too short either.
+    // Short rounds track the machine's drift; each is measured over its steady state (bench/sdk-peer.ts).
     const rounds = quick ? 4 : 6;
     const perRound = 400;
     const sample: Sample = {};
