@@ -86,10 +86,15 @@ function treeOf(roots: readonly number[], group: number | undefined, all: readon
   return [...found];
 }
 
+/** Whether `stat` shows a live process, not a zombie waiting to be reaped. */
+function alive(stat: ProcStat): boolean {
+  return stat.state !== 'Z' && stat.state !== 'X';
+}
+
 /** Whether a process exists (and is not a zombie waiting to be reaped). */
 export function isRunning(pid: number): boolean {
   const stat = readStat(pid);
-  if (stat) return stat.state !== 'Z' && stat.state !== 'X';
+  if (stat) return alive(stat);
   try {
     process.kill(pid, 0);
     return true;
@@ -107,9 +112,14 @@ export function processRef(pid: number): ProcessRef {
  * Whether `ref` still names the process it was taken from: running, and (where /proc tells) started at
  * the same moment, so not a new process that has been given the pid since.
  */
-export function isSameProcess(ref: ProcessRef, stat: ProcStat | undefined = readStat(ref.pid)): boolean {
+export function isSameProcess(ref: ProcessRef): boolean {
+  return sameProcess(ref, readStat(ref.pid));
+}
+
+/** {@link isSameProcess} against `stat`, the process's /proc entry as read (`undefined`: none). */
+function sameProcess(ref: ProcessRef, stat: ProcStat | undefined): boolean {
   if (!stat) return ref.startTime === undefined && isRunning(ref.pid);
-  return stat.state !== 'Z' && stat.state !== 'X' && (ref.startTime === undefined || stat.startTime === ref.startTime);
+  return alive(stat) && (ref.startTime === undefined || stat.startTime === ref.startTime);
 }
 
 /**
@@ -128,7 +138,7 @@ export function signalTree(root: number | ProcessRef, signal: NodeJS.Signals, kn
   // Ours unless its pid now names a process that started at another moment: it exited and the pid was
   // reused. Gone, or a zombie not yet reaped, it is still ours, and so is its group.
   const rootIsOurs = rootStat === undefined || rootRef.startTime === undefined || rootStat.startTime === rootRef.startTime;
-  const seeds = [...known].filter((ref) => ref.pid !== rootRef.pid && isSameProcess(ref, stats.get(ref.pid))).map((ref) => ref.pid);
+  const seeds = [...known].filter((ref) => ref.pid !== rootRef.pid && sameProcess(ref, stats.get(ref.pid))).map((ref) => ref.pid);
   if (rootIsOurs) seeds.unshift(rootRef.pid);
   const targets = treeOf(seeds, rootIsOurs ? rootRef.pid : undefined, all);
   if (rootIsOurs) {

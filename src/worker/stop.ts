@@ -53,7 +53,6 @@ export class StopSequence {
   readonly finished = new AbortController();
   readonly #host: StopHost;
   #graceExpired = false;
-  #graceStarted = false;
 
   constructor(host: StopHost) {
     this.#host = host;
@@ -67,11 +66,9 @@ export class StopSequence {
     return this.#graceExpired;
   }
 
-  /** Starts the grace period; a second call, or one after a forced stop, changes nothing. */
+  /** Starts the grace period, unless a forced stop ended it already. The worker's `shutdown()` calls it once. */
   startGrace(): void {
-    if (this.#graceStarted || this.#graceExpired) return;
-    this.#graceStarted = true;
-    void this.#graceTimer();
+    if (!this.#graceExpired) void this.#graceTimer();
   }
 
   /** Stops at once: no polls, no retries, child processes killed, running tasks aborted and left. */
