@@ -158,49 +158,39 @@ export function collectGarbage(): void {
 }
 
 /**
- * CPU and wall time over one stretch of a side's tasks: from the `skip`-th task to finish to the
- * (`skip` + `count`)-th, so the side's start (a new Worker, its first polls) and its end (the last tasks
- * with fewer in flight, the stop) are left out, as a running worker never pays them per task. Hand
- * {@link finished} to a loop as its `onFinished`.
+ * CPU and wall time over the steady state of one loop at concurrency `c`: from its max(100, 2c)-th task
+ * to finish over the next `n`, with `c` more run after them. The loop's start (a new Worker, its first
+ * polls) and its end (the last tasks with fewer in flight, the stop) are left out, as a running worker
+ * never pays them per task, and every measured task ran with `c` in flight. Run the loop for
+ * {@link tasks} tasks and hand it {@link finished} as its `onFinished`.
  */
 export class SteadyWindow {
   /** CPU µs of this process over the window (0 until it is over). */
   cpuUs = 0;
   /** Wall µs over the window (0 until it is over). */
   us = 0;
+  /** Tasks the loop must run for the window to close. */
+  readonly tasks: number;
+  readonly #skip: number;
+  readonly #end: number;
   #finished = 0;
   #cpuStart = 0;
   #start = 0n;
 
-  constructor(
-    readonly skip: number,
-    readonly count: number,
-  ) {
-    if (skip < 1) throw new Error('SteadyWindow: skip must be at least 1');
-  }
-
-  /** Tasks the loop must run for the window to close: `skip` + `count` + `tail`. */
-  total(tail: number): number {
-    return this.skip + this.count + tail;
+  constructor(c: number, n: number) {
+    this.#skip = Math.max(100, 2 * c);
+    this.#end = this.#skip + n;
+    this.tasks = this.#end + c;
   }
 
   readonly finished = (): void => {
     const n = ++this.#finished;
-    if (n === this.skip) {
+    if (n === this.#skip) {
       this.#cpuStart = cpuNowUs();
       this.#start = process.hrtime.bigint();
-    } else if (n === this.skip + this.count) {
+    } else if (n === this.#end) {
       this.cpuUs = cpuNowUs() - this.#cpuStart;
       this.us = Number(process.hrtime.bigint() - this.#start) / 1000;
     }
   };
-}
-
-/**
- * The steady window of a loop at concurrency `c` measuring `n` tasks: from its max(100, 2c)-th task to
- * finish. Run the loop for `window.total(c)` tasks, so that `c` more follow the window and every measured
- * task ran with `c` in flight.
- */
-export function steadyWindow(c: number, n: number): SteadyWindow {
-  return new SteadyWindow(Math.max(100, 2 * c), n);
 }

@@ -2,15 +2,15 @@
  * One side of the loopback scenarios (`throughput`, `wireFloor`) in a process of its own, as the issue's
  * outside measurement ran the worker: neither side then pays for what the other loaded, optimised or
  * switched on (the AWS SDK's code and garbage, the worker's `AsyncLocalStorage` promise hooks). Each
- * round polls the local endpoint at `argv[3]` for `steadyWindow(c, n).total(c)` tasks, which the scenario
- * schedules first, and answers the CPU µs and wall µs of this process over the round's steady window.
+ * round polls the local endpoint at `argv[3]` for `new SteadyWindow(c, n).tasks` tasks, which the scenario
+ * schedules first, and answers the CPU µs and wall µs of this process over the round's steady state.
  * Roles:
  * - `bare`: the same two calls through a stock AWS SDK v3 client (`cacheMiddleware` off, as it ships);
  * - `worker`: the worker on the project's own client (`createSwfClient`: the lean transport);
  * - `wire`, `wire-node-http`: the lean transport alone, no worker, on undici or on `node:http`.
  */
 import { LeanSwfTransport, leanTransportFor } from '../src/swf/transport/index.js';
-import { bareLoop, bareSdkClient, httpClient, NoOpActivity, registryOf, steadyWindow, workerLoop, type PollTarget } from './fixtures.js';
+import { bareLoop, bareSdkClient, httpClient, NoOpActivity, registryOf, workerLoop, type PollTarget } from './fixtures.js';
 import { LOOPBACK_PEER_ROLES, servePeer, type LoopbackPeerRole } from './peer.js';
 import { wireLoop } from './wire-loop.js';
 
@@ -45,9 +45,4 @@ function loopFor(role: LoopbackPeerRole, endpoint: string): Loop {
 const [role, endpoint] = process.argv.slice(2) as [LoopbackPeerRole, string];
 if (!LOOPBACK_PEER_ROLES.includes(role)) throw new Error(`loopback-peer: role must be one of ${LOOPBACK_PEER_ROLES.join(', ')}, got ${String(role)}`);
 if (!endpoint) throw new Error('loopback-peer: the endpoint URL is the second argument');
-const loop = loopFor(role, endpoint);
-servePeer(async (c, n) => {
-  const window = steadyWindow(c, n);
-  await loop(c, window.total(c), window.finished);
-  return { us: window.us, cpuUs: window.cpuUs };
-});
+servePeer(loopFor(role, endpoint));

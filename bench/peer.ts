@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { SteadyWindow } from './fixtures.js';
 import { benchModule } from './paths.js';
 
 /** The sides `sdk-peer` can play (see there). */
@@ -15,10 +16,10 @@ export type SdkPeerRole = (typeof SDK_PEER_ROLES)[number];
 export const LOOPBACK_PEER_ROLES = ['bare', 'worker', 'wire', 'wire-node-http'] as const;
 export type LoopbackPeerRole = (typeof LOOPBACK_PEER_ROLES)[number];
 
-/** What a peer is asked to do: one round of `n` tasks at concurrency `c`, or to stop. */
+/** What a peer is asked to do: one round measuring `n` tasks at concurrency `c`, or to stop. */
 export type PeerRequest = { c: number; n: number } | { stop: true };
 
-/** A peer's answer: the round's elapsed microseconds, and the CPU time its process spent in them. */
+/** A peer's answer: the wall microseconds of the round's steady state, and the CPU time its process spent in them. */
 export interface PeerReply {
   us: number;
   cpuUs: number;
@@ -55,21 +56,20 @@ export async function forkPeer(module: string, args: string[]): Promise<Peer> {
 }
 
 /**
- * The peer side: answers rounds until told to stop. `loop(c, n)` returns the elapsed µs (the CPU µs spent
- * over the whole loop are then measured here), or both figures, measured by the loop itself (over a
- * steady window, for instance).
+ * The peer side: answers rounds until told to stop. A round at concurrency `c` measuring `n` tasks runs
+ * `loop(c, tasks, onFinished)` for the {@link SteadyWindow}'s task count and answers the window's wall
+ * and CPU µs: the round's steady state.
  */
-export function servePeer(loop: (c: number, n: number) => Promise<number | PeerReply>): void {
+export function servePeer(loop: (c: number, tasks: number, onFinished: () => void) => Promise<unknown>): void {
   process.on('message', (message: PeerRequest) => {
     if ('stop' in message) {
       process.disconnect();
       setImmediate(() => process.exit(0));
       return;
     }
-    const cpu = process.cpuUsage();
-    void loop(message.c, message.n).then((result) => {
-      const spent = process.cpuUsage(cpu);
-      process.send?.((typeof result === 'number' ? { us: result, cpuUs: spent.user + spent.system } : result) satisfies PeerReply);
+    const window = new SteadyWindow(message.c, message.n);
+    void loop(message.c, window.tasks, window.finished).then(() => {
+      process.send?.({ us: window.us, cpuUs: window.cpuUs } satisfies PeerReply);
     });
   });
   process.send?.({ ready: true });

@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SWFClient } from '@aws-sdk/client-swf';
-import { bareLoop, collectGarbage, inProcessClient, NoOpActivity, registryOf, steadyWindow, workerLoop, type PollTarget } from './fixtures.js';
+import { bareLoop, collectGarbage, inProcessClient, NoOpActivity, registryOf, workerLoop, type PollTarget } from './fixtures.js';
 import { noOpTaskSource } from './in-process-handler.js';
 import { SDK_PEER_ROLES, servePeer, type SdkPeerRole } from './peer.js';
 
@@ -28,24 +28,17 @@ if (role === 'bare-cached') (client.config as { cacheMiddleware?: boolean }).cac
 // optimised code that the next ~1,000 tasks re-warm, which no running worker pays (docs/performance.md,
 // "Forced collections and re-warming"). Each side lives in its own process, so no side collects another's garbage.
 collectGarbage();
-// Each round is measured over its steady state: from its 100th (or 2c-th) task to finish, n tasks, with
-// c more after them, so a new Worker's start (its poll loops' handler stacks, among others) and its stop
-// are left out, as a running worker never pays them per task.
-servePeer(async (c, n) => {
-  const window = steadyWindow(c, n);
-  const tasks = window.total(c);
+// Each round is measured over its steady state (servePeer): a new Worker's start (its poll loops' handler
+// stacks, among others) and its stop are left out, as a running worker never pays them per task.
+servePeer((c, tasks, onFinished) => {
   switch (role) {
     case 'bare':
     case 'bare-cached':
     case 'bare-als':
-      await bareLoop(client, TARGET, c, tasks, window.finished);
-      break;
+      return bareLoop(client, TARGET, c, tasks, onFinished);
     case 'worker':
-      await workerLoop({ client, registry }, TARGET, c, tasks, window.finished);
-      break;
+      return workerLoop({ client, registry }, TARGET, c, tasks, onFinished);
     case 'worker-nosignal':
-      await workerLoop({ client: withoutSignal, registry }, TARGET, c, tasks, window.finished);
-      break;
+      return workerLoop({ client: withoutSignal, registry }, TARGET, c, tasks, onFinished);
   }
-  return { us: window.us, cpuUs: window.cpuUs };
 });

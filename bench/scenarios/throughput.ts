@@ -6,7 +6,7 @@
  * steady state, and the endpoint's CPU, so a reader can tell when the endpoint is the ceiling (its busy
  * share near 1 core).
  */
-import { httpClient, steadyWindow } from '../fixtures.js';
+import { httpClient, SteadyWindow } from '../fixtures.js';
 import { forkLocalSwf, type ForkedLocalSwf } from '../local-server.js';
 import { forkPeer, type Peer } from '../peer.js';
 import { pairedRatio, ratioOf, setPath, type Sample, type Scenario } from '../scenario.js';
@@ -41,7 +41,7 @@ interface Tally {
  * which no running worker pays (docs/performance.md, "Forced collections and re-warming").
  */
 async function measured(swf: ForkedLocalSwf, peer: Peer, tally: Tally, c: number, n: number, seed: (count: number) => Promise<void>): Promise<void> {
-  const tasks = steadyWindow(c, n).total(c);
+  const tasks = new SteadyWindow(c, n).tasks;
   await seed(tasks);
   const endpointBefore = await swf.cpuUs();
   const reply = await peer.round(c, n);
@@ -70,7 +70,7 @@ export const throughput: Scenario = {
       peers.push(worker);
       // Warm-up: JIT and lazily built parts, on each side.
       for (const peer of peers) {
-        await seed(steadyWindow(8, 500).total(8));
+        await seed(new SteadyWindow(8, 500).tasks);
         await peer.round(8, 500);
       }
       for (const c of CONCURRENCY) {

@@ -5,7 +5,7 @@
  * transport is measured on both HTTP clients it offers (undici's Pool, node:http with a keep-alive Agent),
  * which is how its default was chosen.
  */
-import { httpClient, steadyWindow } from '../fixtures.js';
+import { httpClient, SteadyWindow } from '../fixtures.js';
 import { forkLocalSwf } from '../local-server.js';
 import { forkPeer, type LoopbackPeerRole, type Peer } from '../peer.js';
 import { pairedRatio, setPath, type Sample, type Scenario } from '../scenario.js';
@@ -36,7 +36,7 @@ export const wireFloor: Scenario = {
       for (const side of SIDES) peers.set(side, await forkPeer('loopback-peer', [ROLE[side], swf.endpoint]));
       // Warm-up: JIT and lazily built parts, on each side.
       for (const side of SIDES) {
-        await seed(steadyWindow(8, 500).total(8));
+        await seed(new SteadyWindow(8, 500).tasks);
         await peers.get(side)!.round(8, 500);
       }
       for (const c of CONCURRENCY) {
@@ -51,7 +51,7 @@ export const wireFloor: Scenario = {
             // Worker's start and its stop are left out, as a running worker never pays them per task. No
             // forced collection: it would throw away optimised code that the next ~1,000 tasks re-warm
             // (docs/performance.md, "Forced collections and re-warming").
-            await seed(steadyWindow(c, n).total(c));
+            await seed(new SteadyWindow(c, n).tasks);
             const reply = await peers.get(side)!.round(c, n);
             us.set(side, (us.get(side) ?? 0) + reply.us);
             cpu.set(side, (cpu.get(side) ?? 0) + reply.cpuUs);
