@@ -4,7 +4,9 @@
  * the bare AWS SDK v3 loop (the same two calls through a stock `SWFClient`) at the same concurrency, each in
  * a process of its own (`bench/loopback-peer.ts`): tasks per second, CPU per task of that process over its
  * steady state, and the endpoint's CPU, so a reader can tell when the endpoint is the ceiling (its busy
- * share near 1 core).
+ * share near 1 core). A third side, the lean transport's bare loop with no worker (the `wireFloor`
+ * scenario's floor), shows in the same run how low the worker's ratio could go: the wire over the bare
+ * SDK loop is the least a worker on that transport can cost.
  */
 import { httpClient, SteadyWindow } from '../fixtures.js';
 import { forkLocalSwf, type ForkedLocalSwf } from '../local-server.js';
@@ -32,6 +34,10 @@ interface Tally {
   endpointCpuUs: number;
 }
 
+function newTally(): Tally {
+  return { us: 0, cpuUs: 0, endpointTasks: 0, endpointCpuUs: 0 };
+}
+
 /**
  * One round of `peer` at concurrency `c` measuring `n` tasks, added to `tally`: the peer's wall time and
  * CPU over its steady state (from its 100th, or 2c-th, task to finish, `n` tasks, with `c` more after them,
@@ -53,7 +59,7 @@ async function measured(swf: ForkedLocalSwf, peer: Peer, tally: Tally, c: number
 
 export const throughput: Scenario = {
   name: 'throughput',
-  title: 'tasks/s and CPU per task over HTTP to the local endpoint, worker (lean transport) vs bare AWS SDK v3 loop, each in its own process',
+  title: 'tasks/s and CPU per task over HTTP to the local endpoint, worker (lean transport) vs bare AWS SDK v3 loop (and the lean transport alone, the floor), each in its own process',
   runs: (quick) => (quick ? 1 : 3),
   async measure({ quick, run }) {
     const swf = await forkLocalSwf({ pollTimeoutMs: 5000 });
@@ -68,25 +74,29 @@ export const throughput: Scenario = {
       peers.push(bare);
       const worker = await forkPeer('loopback-peer', ['worker', swf.endpoint]);
       peers.push(worker);
+      const wire = await forkPeer('loopback-peer', ['wire', swf.endpoint]);
+      peers.push(wire);
       // Warm-up: JIT and lazily built parts, on each side.
       for (const peer of peers) {
         await seed(new SteadyWindow(8, 500).tasks);
         await peer.round(8, 500);
       }
       for (const c of CONCURRENCY) {
-        // Two rounds in the order A B B A (A first on even runs), so drift hits both sides alike.
+        // Two rounds per side in the order A B C C B A (reversed on odd runs), so drift hits every side alike.
         const half = Math.round(tasksFor(c, quick) / 2);
-        const b: Tally = { us: 0, cpuUs: 0, endpointTasks: 0, endpointCpuUs: 0 };
-        const w: Tally = { us: 0, cpuUs: 0, endpointTasks: 0, endpointCpuUs: 0 };
-        const measureBare = (): Promise<void> => measured(swf, bare, b, c, half, seed);
-        const measureWorker = (): Promise<void> => measured(swf, worker, w, c, half, seed);
-        const order = run % 2 === 0 ? [measureBare, measureWorker, measureWorker, measureBare] : [measureWorker, measureBare, measureBare, measureWorker];
-        for (const step of order) await step();
+        const b = newTally();
+        const w = newTally();
+        const f = newTally();
+        const sides = [() => measured(swf, bare, b, c, half, seed), () => measured(swf, worker, w, c, half, seed), () => measured(swf, wire, f, c, half, seed)];
+        const once = run % 2 === 0 ? sides : [...sides].reverse();
+        for (const step of [...once, ...[...once].reverse()]) await step();
         const n = 2 * half;
         sample[`c${c}.bareTasksPerSec`] = n / (b.us / 1e6);
         sample[`c${c}.workerTasksPerSec`] = n / (w.us / 1e6);
+        sample[`c${c}.wireTasksPerSec`] = n / (f.us / 1e6);
         sample[`c${c}.bareCpuUsPerTask`] = b.cpuUs / n;
         sample[`c${c}.workerCpuUsPerTask`] = w.cpuUs / n;
+        sample[`c${c}.wireCpuUsPerTask`] = f.cpuUs / n;
         sample[`c${c}.endpointCpuUsPerTaskBare`] = b.endpointCpuUs / b.endpointTasks;
         sample[`c${c}.endpointCpuUsPerTaskWorker`] = w.endpointCpuUs / w.endpointTasks;
         // The endpoint's busy share of one core while the worker ran: near 1, the endpoint is the ceiling.
@@ -94,6 +104,9 @@ export const throughput: Scenario = {
         sample[`c${c}.endpointBusyBare`] = (b.endpointCpuUs / b.endpointTasks) * (n / b.us);
         sample[`c${c}.runRatio`] = b.us / w.us;
         sample[`c${c}.runCpuRatio`] = w.cpuUs / b.cpuUs;
+        // The floor of runCpuRatio: the transport alone over the bare SDK loop; and the worker over that floor.
+        sample[`c${c}.runWireCpuRatio`] = f.cpuUs / b.cpuUs;
+        sample[`c${c}.runWorkerOverWire`] = w.cpuUs / f.cpuUs;
       }
     } finally {
       await Promise.all(peers.map((peer) => peer.stop()));
@@ -109,6 +122,8 @@ export const throughput: Scenario = {
       setPath(json, `c${c}.cpuRatio`, round(cpu));
       setPath(json, `c${c}.ratio`, round(rate));
       setPath(json, `c${c}.ratioOfMedians`, round(ratioOf(get, `c${c}.workerTasksPerSec`, `c${c}.bareTasksPerSec`)));
+      setPath(json, `c${c}.wireCpuRatio`, round(pairedRatio(get, `c${c}.runWireCpuRatio`, `c${c}.wireCpuUsPerTask`, `c${c}.bareCpuUsPerTask`)));
+      setPath(json, `c${c}.workerOverWire`, round(pairedRatio(get, `c${c}.runWorkerOverWire`, `c${c}.workerCpuUsPerTask`, `c${c}.wireCpuUsPerTask`)));
       return { figure: `c${c} worker/bare CPU per task`, value: cpu, target: `≤ ${CPU_LIMIT.toFixed(2)}`, met: cpu <= CPU_LIMIT };
     });
     const rate64 = pairedRatio(get, 'c64.runRatio', 'c64.workerTasksPerSec', 'c64.bareTasksPerSec');
