@@ -10,13 +10,9 @@
  * - `wire`, `wire-node-http`: the lean transport alone, no worker, on undici or on `node:http`.
  */
 import { LeanSwfTransport, leanTransportFor } from '../src/swf/transport/index.js';
-import { bareLoop, bareSdkClient, httpClient, NoOpActivity, registryOf, workerLoop, type PollTarget } from './fixtures.js';
-import { LOOPBACK_PEER_ROLES, servePeer, type LoopbackPeerRole } from './peer.js';
+import { bareLoop, bareSdkClient, httpClient, NoOpActivity, registryOf, workerLoop, } from './fixtures.js';
+import { LOOPBACK_PEER_ROLES, LOOPBACK_TARGET as TARGET, LOOPBACK_TYPE as TYPE, servePeer, type LoopbackPeerRole } from './peer.js';
 import { wireLoop } from './wire-loop.js';
-
-/** What the loopback scenarios poll and schedule: the same in `throughput` and `wireFloor`. */
-const TARGET: PollTarget = { domain: 'bench', taskList: 'bench', identity: 'bench' };
-const TYPE = { name: 'noop', version: '1' };
 
 type Loop = (c: number, n: number, onFinished: () => void) => Promise<number>;
 

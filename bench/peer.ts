@@ -16,6 +16,10 @@ export type SdkPeerRole = (typeof SDK_PEER_ROLES)[number];
 export const LOOPBACK_PEER_ROLES = ['bare', 'worker', 'wire', 'wire-node-http'] as const;
 export type LoopbackPeerRole = (typeof LOOPBACK_PEER_ROLES)[number];
 
+/** The activity type the loopback scenarios schedule, and where every `loopback-peer` side polls for it. */
+export const LOOPBACK_TYPE = { name: 'noop', version: '1' } as const;
+export const LOOPBACK_TARGET = { domain: 'bench', taskList: 'bench', identity: 'bench' } as const;
+
 /** What a peer is asked to do: one round measuring `n` tasks at concurrency `c`, or to stop. */
 export type PeerRequest = { c: number; n: number } | { stop: true };
 

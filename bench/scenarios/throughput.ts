@@ -8,15 +8,13 @@
  * scenario's floor), shows in the same run how low the worker's ratio could go: the wire over the bare
  * SDK loop is the least a worker on that transport can cost.
  */
-import { httpClient, SteadyWindow } from '../fixtures.js';
-import { forkLocalSwf, type ForkedLocalSwf } from '../local-server.js';
-import { forkPeer, type Peer } from '../peer.js';
+import { SteadyWindow } from '../fixtures.js';
+import type { ForkedLocalSwf } from '../local-server.js';
+import { withLoopbackRig } from '../loopback-rig.js';
+import type { Peer } from '../peer.js';
 import { pairedRatio, ratioOf, setPath, type Sample, type Scenario } from '../scenario.js';
-import { prepareDomain, seedActivityTasks } from '../seed.js';
 import { round } from '../stats.js';
 
-const TYPE = { name: 'noop', version: '1' };
-const TARGET = { domain: 'bench', taskList: 'bench' };
 const CONCURRENCY = [1, 8, 64, 256] as const;
 const CPU_LIMIT = 0.35;
 const RATE_LIMIT = 1.8;
@@ -61,33 +59,20 @@ export const throughput: Scenario = {
   name: 'throughput',
   title: 'tasks/s and CPU per task over HTTP to the local endpoint, worker (lean transport) vs bare AWS SDK v3 loop (and the lean transport alone, the floor), each in its own process',
   runs: (quick) => (quick ? 1 : 3),
-  async measure({ quick, run }) {
-    const swf = await forkLocalSwf({ pollTimeoutMs: 5000 });
-    const client = httpClient(swf.endpoint);
-    const seed = (count: number): Promise<void> =>
-      seedActivityTasks(client, { domain: TARGET.domain, taskList: TARGET.taskList, activityType: TYPE, count });
-    const peers: Peer[] = [];
-    const sample: Sample = {};
-    try {
-      await prepareDomain(client, TARGET.domain, TYPE, TARGET.taskList);
-      const bare = await forkPeer('loopback-peer', ['bare', swf.endpoint]);
-      peers.push(bare);
-      const worker = await forkPeer('loopback-peer', ['worker', swf.endpoint]);
-      peers.push(worker);
-      const wire = await forkPeer('loopback-peer', ['wire', swf.endpoint]);
-      peers.push(wire);
-      // Warm-up: JIT and lazily built parts, on each side.
-      for (const peer of peers) {
-        await seed(new SteadyWindow(8, 500).tasks);
-        await peer.round(8, 500);
-      }
+  measure: ({ quick, run }) =>
+    withLoopbackRig({ bare: 'bare', worker: 'worker', wire: 'wire' }, async ({ swf, peers, seed }) => {
+      const sample: Sample = {};
       for (const c of CONCURRENCY) {
         // Two rounds per side in the order A B C C B A (reversed on odd runs), so drift hits every side alike.
         const half = Math.round(tasksFor(c, quick) / 2);
         const b = newTally();
         const w = newTally();
         const f = newTally();
-        const sides = [() => measured(swf, bare, b, c, half, seed), () => measured(swf, worker, w, c, half, seed), () => measured(swf, wire, f, c, half, seed)];
+        const sides = [
+          () => measured(swf, peers.bare, b, c, half, seed),
+          () => measured(swf, peers.worker, w, c, half, seed),
+          () => measured(swf, peers.wire, f, c, half, seed),
+        ];
         const once = run % 2 === 0 ? sides : [...sides].reverse();
         for (const step of [...once, ...[...once].reverse()]) await step();
         const n = 2 * half;
@@ -108,13 +93,8 @@ export const throughput: Scenario = {
         sample[`c${c}.runWireCpuRatio`] = f.cpuUs / b.cpuUs;
         sample[`c${c}.runWorkerOverWire`] = w.cpuUs / f.cpuUs;
       }
-    } finally {
-      await Promise.all(peers.map((peer) => peer.stop()));
-      client.destroy();
-      await swf.close();
-    }
-    return sample;
-  },
+      return sample;
+    }),
   finish(json, get) {
     const checks = CONCURRENCY.map((c) => {
       const cpu = pairedRatio(get, `c${c}.runCpuRatio`, `c${c}.workerCpuUsPerTask`, `c${c}.bareCpuUsPerTask`);

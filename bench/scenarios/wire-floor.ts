@@ -5,15 +5,12 @@
  * transport is measured on both HTTP clients it offers (undici's Pool, node:http with a keep-alive Agent),
  * which is how its default was chosen.
  */
-import { httpClient, SteadyWindow } from '../fixtures.js';
-import { forkLocalSwf } from '../local-server.js';
-import { forkPeer, type LoopbackPeerRole, type Peer } from '../peer.js';
+import { SteadyWindow } from '../fixtures.js';
+import { withLoopbackRig } from '../loopback-rig.js';
+import type { LoopbackPeerRole } from '../peer.js';
 import { pairedRatio, setPath, type Sample, type Scenario } from '../scenario.js';
-import { prepareDomain, seedActivityTasks } from '../seed.js';
 import { round } from '../stats.js';
 
-const TYPE = { name: 'noop', version: '1' };
-const TARGET = { domain: 'bench', taskList: 'bench' };
 const CONCURRENCY = [1, 64] as const;
 const LIMIT = 1.15;
 const SIDES = ['wire', 'wireNodeHttp', 'worker'] as const;
@@ -24,21 +21,9 @@ export const wireFloor: Scenario = {
   name: 'wireFloor',
   title: 'CPU µs per task over loopback: the lean transport alone (undici, node:http) vs the worker on it, each in its own process',
   runs: (quick) => (quick ? 1 : 3),
-  async measure({ quick, run }) {
-    const swf = await forkLocalSwf({ pollTimeoutMs: 5000 });
-    const client = httpClient(swf.endpoint);
-    const seed = (count: number): Promise<void> =>
-      seedActivityTasks(client, { domain: TARGET.domain, taskList: TARGET.taskList, activityType: TYPE, count });
-    const peers = new Map<Side, Peer>();
-    const sample: Sample = {};
-    try {
-      await prepareDomain(client, TARGET.domain, TYPE, TARGET.taskList);
-      for (const side of SIDES) peers.set(side, await forkPeer('loopback-peer', [ROLE[side], swf.endpoint]));
-      // Warm-up: JIT and lazily built parts, on each side.
-      for (const side of SIDES) {
-        await seed(new SteadyWindow(8, 500).tasks);
-        await peers.get(side)!.round(8, 500);
-      }
+  measure: ({ quick, run }) =>
+    withLoopbackRig(ROLE, async ({ peers, seed }) => {
+      const sample: Sample = {};
       for (const c of CONCURRENCY) {
         const n = quick ? 600 : 1500;
         const rounds = quick ? 2 : 4;
@@ -52,7 +37,7 @@ export const wireFloor: Scenario = {
             // forced collection: it would throw away optimised code that the next ~1,000 tasks re-warm
             // (docs/performance.md, "Forced collections and re-warming").
             await seed(new SteadyWindow(c, n).tasks);
-            const reply = await peers.get(side)!.round(c, n);
+            const reply = await peers[side].round(c, n);
             us.set(side, (us.get(side) ?? 0) + reply.us);
             cpu.set(side, (cpu.get(side) ?? 0) + reply.cpuUs);
           }
@@ -65,13 +50,8 @@ export const wireFloor: Scenario = {
         sample[`c${c}.runRatio`] = (cpu.get('worker') ?? 0) / (cpu.get('wire') ?? 1);
         sample[`c${c}.runNodeHttpRatio`] = (cpu.get('wireNodeHttp') ?? 0) / (cpu.get('wire') ?? 1);
       }
-    } finally {
-      await Promise.all([...peers.values()].map((peer) => peer.stop()));
-      client.destroy();
-      await swf.close();
-    }
-    return sample;
-  },
+      return sample;
+    }),
   finish(json, get) {
     const checks = CONCURRENCY.map((c) => {
       const ratio = pairedRatio(get, `c${c}.runRatio`, `c${c}.workerCpuUsPerTask`, `c${c}.wireCpuUsPerTask`);
