@@ -155,7 +155,8 @@ export function signalTree(root: number | ProcessRef, signal: NodeJS.Signals, kn
       // already gone
     }
   }
-  return targets.map((pid) => ({ pid, startTime: stats.get(pid)?.startTime }));
+  // The root as it was given: gone by now, /proc no longer has its start time, and a later harder signal needs it.
+  return targets.map((pid) => (pid === rootRef.pid ? rootRef : { pid, startTime: stats.get(pid)?.startTime }));
 }
 
 /** A stop of a process tree under way: see {@link stopTree}. */

@@ -59,6 +59,19 @@ describe.runIf(existsSync('/proc/self/stat'))('process trees', () => {
     await until(() => !isRunning(grandchild) && !isRunning(shell.pid!));
   });
 
+  it('returns a root that is gone already with the start time it was given, so a later signal can tell a reused pid', async () => {
+    const proc = spawn('sh', ['-c', 'exit 0'], { stdio: 'ignore' });
+    started.push(proc);
+    // Taken at once: until Node reaps it, the process is there (running, or a zombie) with its start time.
+    const ref = processRef(proc.pid!);
+    expect(Number.isInteger(ref.startTime)).toBe(true);
+    await new Promise((resolve) => proc.once('exit', resolve));
+    await until(() => readStat(ref.pid) === undefined); // reaped
+    const signalled = signalTree(ref, 'SIGTERM');
+    expect(signalled).toEqual([ref]);
+    expect(isSameProcess(stale(signalled[0]!))).toBe(false);
+  });
+
   it('leaves alone a root whose pid now names another process, with its descendants and group', async () => {
     // The "other process": what a reused pid would name. It leads its own group and has a child.
     const other = shellWithChild({ detached: true });
